@@ -1,0 +1,50 @@
+# Observatoire du numérique inclusif du Pays de Lorient — one target per verb.
+# Only Python 3.11+ and make are assumed.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test install install-test data reference status bench lint kiosque clean
+
+$(VENV)/.installe: requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 ou plus est requis (trouvé %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m dashboard assets
+	@touch $@
+
+$(VENV)/.installe-test: $(VENV)/.installe requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	@touch $@
+
+install: $(VENV)/.installe
+install-test: $(VENV)/.installe-test
+
+## make run : installe tout et lance l'application sur http://localhost:8501 (données embarquées)
+run: install
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+## make test : installe les dépendances de test et lance toute la suite (navigateur compris si Chromium est là)
+test: install-test
+	$(PY) -m pytest
+
+## make data : actualise toutes les sources depuis leurs URL officielles (Internet requis)
+data: install
+	$(PY) -m dashboard refresh
+
+reference: install
+	$(PY) -m dashboard reference
+
+status: install
+	$(PY) -m dashboard status
+
+bench: install-test
+	$(PY) bench/run.py
+
+lint: install-test
+	$(VENV)/bin/ruff check src pages app.py tests bench
+
+clean:
+	rm -rf $(VENV) static/vendor test-artifacts .pytest_cache

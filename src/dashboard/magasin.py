@@ -1,0 +1,293 @@
+"""The store: versioned snapshots of each source on disk, with provenance.
+
+Layout, one folder per source::
+
+    data/snapshots/<source>/
+        current.json                  {"edition": "<id>", "precedente": "<id>", ...}
+        <id>/manifest.json            provenance: URL, edition, retrieved_at (UTC), sha256, rows, licence, demo
+        <id>/data.parquet             the tidy validated frame
+        <id>/raw/<official file>      the bytes as published (or as generated, for demo data)
+        etat.json                     last refresh attempt and its error, if any
+
+Why: the app must never lose its last good data. A new edition is written to a staging
+folder, fsynced, renamed into place, and only then is ``current.json`` swapped with
+``os.replace`` (atomic). Readers therefore see the old edition or the new one, never a
+mixture; a failed refresh leaves everything as it was. The previous editions are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard import __version__
+from dashboard.erreurs import ActualisationEnCours, DonneesCorrompues
+from dashboard.integrite import ecrire_atomique, fsync_dossier, maintenant_utc, sha256_fichier, sha256_octets
+from dashboard.sources.base import Resultat, Source
+
+POINTEUR = "current.json"
+MANIFESTE = "manifest.json"
+DONNEES = "data.parquet"
+ETAT = "etat.json"
+EDITIONS_GARDEES = 3
+
+
+@dataclass(frozen=True)
+class Instantane:
+    """A loaded edition: the frame, its manifest, and a warning if it is a fallback."""
+
+    frame: pd.DataFrame
+    manifeste: dict
+    avertissement: str | None = None
+
+    @property
+    def identifiant(self) -> str:
+        return self.manifeste["identifiant_edition"]
+
+
+class Magasin:
+    """Snapshots under ``racine`` (normally ``data/snapshots``)."""
+
+    def __init__(self, racine: Path) -> None:
+        self.racine = racine
+
+    # ------------------------------------------------------------------ paths
+    def dossier(self, source: str) -> Path:
+        return self.racine / source
+
+    def sources_presentes(self) -> list[str]:
+        if not self.racine.exists():
+            return []
+        return sorted(p.name for p in self.racine.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    # ------------------------------------------------------------------ locking
+    @contextlib.contextmanager
+    def verrou(self, source: str) -> Iterator[None]:
+        """Single-flight lock per source across processes (``flock``, non-blocking)."""
+        dossier = self.dossier(source)
+        dossier.mkdir(parents=True, exist_ok=True)
+        with (dossier / ".lock").open("a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise ActualisationEnCours(
+                    f"une actualisation de « {source} » est déjà en cours",
+                    conseil="attendez qu'elle se termine",
+                ) from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    # ------------------------------------------------------------------ writing
+    def enregistrer(
+        self,
+        source: Source,
+        resultat: Resultat,
+        bruts: dict[str, bytes],
+        *,
+        url: str | None = None,
+        origine: str = "téléchargement",
+        garder: int = EDITIONS_GARDEES,
+    ) -> dict:
+        """Write a new edition and switch to it atomically; return its manifest.
+
+        The caller holds :meth:`verrou`. Any exception leaves the current edition intact.
+        """
+        dossier = self.dossier(source.identifiant)
+        dossier.mkdir(parents=True, exist_ok=True)
+        self.nettoyer_orphelins(source.identifiant)
+        recupere_le = maintenant_utc()
+        empreinte_brute = sha256_octets(b"".join(bruts[k] for k in sorted(bruts)))
+        identifiant = f"{resultat.edition}_{recupere_le.replace(':', '').replace('-', '')}_{empreinte_brute[:8]}"
+        staging = dossier / f".staging-{uuid.uuid4().hex}"
+        (staging / "raw").mkdir(parents=True)
+        try:
+            for nom, contenu in bruts.items():
+                nom_sur = Path(nom).name  # never a path from outside
+                ecrire_atomique(staging / "raw" / nom_sur, contenu)
+            frame = resultat.frame.reset_index(drop=True)
+            frame.to_parquet(staging / DONNEES, index=False)
+            with (staging / DONNEES).open("rb") as f:
+                os.fsync(f.fileno())
+            manifeste = {
+                "source": source.identifiant,
+                "titre": source.titre,
+                "producteur": source.producteur,
+                "licence": source.licence,
+                "page": source.page,
+                "url": url or ", ".join(f.url for f in source.fichiers),
+                "origine": origine,
+                "edition": resultat.edition,
+                "libelle_edition": resultat.libelle_edition,
+                "identifiant_edition": identifiant,
+                "retrieved_at": recupere_le,
+                "sha256": sha256_fichier(staging / DONNEES),
+                "fichiers_bruts": {
+                    Path(n).name: {"sha256": sha256_octets(c), "octets": len(c)} for n, c in bruts.items()
+                },
+                "lignes": len(frame),
+                "lignes_lues": resultat.lignes_lues,
+                "lignes_rejetees": len(resultat.lignes_rejetees),
+                "colonnes": list(frame.columns),
+                "avertissements": resultat.avertissements[:50],
+                "demo": bool(resultat.demo),
+                "version_application": __version__,
+            }
+            ecrire_atomique(staging / MANIFESTE, json.dumps(manifeste, ensure_ascii=False, indent=2).encode())
+            fsync_dossier(staging)
+            os.replace(staging, dossier / identifiant)
+            fsync_dossier(dossier)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        precedent = self.pointeur(source.identifiant)
+        self._ecrire_pointeur(source.identifiant, identifiant, precedent.get("edition") if precedent else None)
+        self.elaguer(source.identifiant, garder)
+        return manifeste
+
+    def _ecrire_pointeur(self, source: str, edition: str, precedente: str | None) -> None:
+        contenu = {"edition": edition, "precedente": precedente, "bascule_le": maintenant_utc()}
+        ecrire_atomique(self.dossier(source) / POINTEUR, json.dumps(contenu, indent=2).encode())
+
+    def revenir_a_precedente(self, source: str) -> str:
+        """Roll back ``current.json`` to the previous edition (``python -m dashboard rollback``)."""
+        pointeur = self.pointeur(source)
+        if not pointeur or not pointeur.get("precedente"):
+            raise DonneesCorrompues(f"aucune édition précédente pour « {source} »")
+        cible = pointeur["precedente"]
+        if not (self.dossier(source) / cible / MANIFESTE).exists():
+            raise DonneesCorrompues(f"l'édition précédente {cible} n'existe plus")
+        self._ecrire_pointeur(source, cible, pointeur["edition"])
+        return cible
+
+    def nettoyer_orphelins(self, source: str) -> None:
+        """Remove staging folders left by a crash between write and switch."""
+        for p in self.dossier(source).glob(".staging-*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+    def elaguer(self, source: str, garder: int) -> None:
+        """Keep the current edition and the ``garder - 1`` most recent others."""
+        pointeur = self.pointeur(source) or {}
+        proteges = {pointeur.get("edition"), pointeur.get("precedente")}
+        editions = self.editions(source)
+        for ancienne in editions[garder:]:
+            if ancienne not in proteges:
+                shutil.rmtree(self.dossier(source) / ancienne, ignore_errors=True)
+
+    # ------------------------------------------------------------------ reading
+    def pointeur(self, source: str) -> dict | None:
+        chemin = self.dossier(source) / POINTEUR
+        if not chemin.exists():
+            return None
+        try:
+            contenu = json.loads(chemin.read_text(encoding="utf-8"))
+            if not isinstance(contenu, dict) or "edition" not in contenu:
+                raise ValueError("clé « edition » absente")
+            return contenu
+        except (ValueError, json.JSONDecodeError):
+            return {"edition": None, "corrompu": True}
+
+    def editions(self, source: str) -> list[str]:
+        """Edition folders, newest retrieval first (the id embeds the UTC timestamp)."""
+        dossier = self.dossier(source)
+        if not dossier.exists():
+            return []
+        noms = [p.name for p in dossier.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        return sorted(noms, key=lambda n: n.split("_")[1] if "_" in n else "", reverse=True)
+
+    def lire_manifeste(self, source: str, edition: str) -> dict:
+        chemin = self.dossier(source) / edition / MANIFESTE
+        try:
+            manifeste = json.loads(chemin.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise DonneesCorrompues("manifeste absent", fichier=str(chemin.relative_to(self.racine))) from exc
+        except json.JSONDecodeError as exc:
+            raise DonneesCorrompues(
+                f"manifeste illisible ({exc.msg})", fichier=str(chemin.relative_to(self.racine)), ligne=exc.lineno
+            ) from exc
+        if not isinstance(manifeste, dict) or "sha256" not in manifeste:
+            raise DonneesCorrompues("manifeste incomplet (sha256 absent)",
+                                    fichier=str(chemin.relative_to(self.racine)))
+        return manifeste
+
+    def _charger_edition(self, source: str, edition: str) -> Instantane:
+        manifeste = self.lire_manifeste(source, edition)
+        chemin = self.dossier(source) / edition / DONNEES
+        if not chemin.exists() or sha256_fichier(chemin) != manifeste["sha256"]:
+            raise DonneesCorrompues(
+                "fichier de données absent ou modifié (sha256 différent du manifeste)",
+                fichier=str(chemin.relative_to(self.racine)),
+            )
+        try:
+            frame = pd.read_parquet(chemin)
+        except Exception as exc:  # pyarrow raises several types on corrupt files
+            raise DonneesCorrompues(f"parquet illisible ({type(exc).__name__})",
+                                    fichier=str(chemin.relative_to(self.racine))) from exc
+        return Instantane(frame, manifeste)
+
+    def charger(self, source: str) -> Instantane:
+        """Load the current edition, verified by sha256.
+
+        On a corrupt pointer, manifest or data file, fall back to the previous good
+        edition and say so in ``avertissement``. Raise only when nothing is usable.
+        """
+        pointeur = self.pointeur(source)
+        candidats: list[str] = []
+        if pointeur and pointeur.get("edition"):
+            candidats.append(pointeur["edition"])
+            if pointeur.get("precedente"):
+                candidats.append(pointeur["precedente"])
+        candidats += [e for e in self.editions(source) if e not in candidats]
+        if not candidats:
+            raise DonneesCorrompues(
+                f"aucune donnée pour la source « {source} »",
+                conseil=f"importez-la : python -m dashboard refresh {source}",
+            )
+        erreurs: list[str] = []
+        for i, edition in enumerate(candidats):
+            try:
+                instantane = self._charger_edition(source, edition)
+            except DonneesCorrompues as exc:
+                erreurs.append(str(exc))
+                continue
+            if i > 0 or (pointeur or {}).get("corrompu"):
+                return Instantane(
+                    instantane.frame,
+                    instantane.manifeste,
+                    "données locales corrompues, version précédente utilisée "
+                    f"(édition {instantane.manifeste.get('libelle_edition')}) : {erreurs[0] if erreurs else 'pointeur illisible'}",
+                )
+            return instantane
+        raise DonneesCorrompues(
+            f"aucune édition lisible pour « {source} » : {' ; '.join(erreurs)}",
+            conseil=f"réimportez la source : python -m dashboard refresh {source}",
+        )
+
+    # ------------------------------------------------------------------ status
+    def noter_tentative(self, source: str, erreur: str | None) -> None:
+        """Record the last refresh attempt (``etat.json``) without touching the data."""
+        dossier = self.dossier(source)
+        dossier.mkdir(parents=True, exist_ok=True)
+        etat = self.etat_actualisation(source)
+        etat["derniere_tentative"] = maintenant_utc()
+        etat["derniere_erreur"] = erreur
+        if erreur is None:
+            etat["derniere_reussite"] = etat["derniere_tentative"]
+        ecrire_atomique(dossier / ETAT, json.dumps(etat, ensure_ascii=False, indent=2).encode())
+
+    def etat_actualisation(self, source: str) -> dict:
+        chemin = self.dossier(source) / ETAT
+        try:
+            return json.loads(chemin.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return {}

@@ -1,0 +1,178 @@
+"""Folium choropleth maps of the communes, light and fully offline.
+
+One ``GeoJson`` layer (30 polygons), tooltips from pre-escaped properties, no tile
+layer unless asked (tiles need the network), Leaflet served locally. Colours are
+ColorBrewer sequential palettes (colour-blind safe); missing data is drawn grey with
+a dashed outline, never as zero. The legend is returned as data for the page to show.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import branca.element
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from dashboard.ressources import CSS_CARTE, CSS_GROUPES, JS_CARTE, JS_GROUPES, PREFIXE_URL
+from dashboard.vues.securite import safe_html
+
+# ColorBrewer YlGnBu (sequential, colour-blind safe), 5 classes.
+PALETTE_SEQUENTIELLE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+# ColorBrewer YlOrRd: for "need" indicators (white zones, fragility).
+PALETTE_ALERTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+COULEUR_NON_DISPONIBLE = "#bdbdbd"
+LIBELLE_NON_DISPONIBLE = "donnée non disponible"
+ATTRIBUTION_OSM = "© contributeurs OpenStreetMap (ODbL)"
+
+
+@dataclass(frozen=True)
+class Classe:
+    """One legend entry: colour and the half-open interval [minimum, maximum)."""
+
+    couleur: str
+    minimum: float
+    maximum: float
+    libelle: str
+
+
+def classes_quantiles(
+    valeurs: pd.Series,
+    formatteur: Callable[[float], str],
+    palette: Sequence[str] = PALETTE_SEQUENTIELLE,
+) -> list[Classe]:
+    """Quantile classes of the known values (at most ``len(palette)``, fewer if ties)."""
+    connues = pd.to_numeric(valeurs, errors="coerce").dropna().astype(float)
+    if connues.empty:
+        return []
+    bornes = np.unique(np.quantile(connues, np.linspace(0, 1, len(palette) + 1)))
+    if len(bornes) == 1:
+        v = float(bornes[0])
+        return [Classe(palette[-1], v, v, formatteur(v))]
+    couleurs = _repartir(palette, len(bornes) - 1)
+    classes = []
+    for i, couleur in enumerate(couleurs):
+        bas, haut = float(bornes[i]), float(bornes[i + 1])
+        classes.append(Classe(couleur, bas, haut, f"{formatteur(bas)} – {formatteur(haut)}"))
+    return classes
+
+
+def _repartir(palette: Sequence[str], n: int) -> list[str]:
+    if n >= len(palette):
+        return list(palette)
+    indices = np.round(np.linspace(0, len(palette) - 1, n)).astype(int)
+    return [palette[i] for i in indices]
+
+
+def couleur_pour(valeur: object, classes: Sequence[Classe]) -> str:
+    """Colour of a value; grey for a missing value or an empty legend."""
+    if valeur is None or pd.isna(valeur) or not classes:
+        return COULEUR_NON_DISPONIBLE
+    v = float(valeur)  # type: ignore[arg-type]
+    for classe in classes:
+        if v < classe.maximum:
+            return classe.couleur
+    return classes[-1].couleur
+
+
+def localiser_ressources(carte: folium.Map) -> folium.Map:
+    """Point every JS/CSS dependency of the map at the locally served copies.
+
+    Raises if an element needs an asset we do not ship (it would hit a CDN offline).
+    """
+    remplacements_js = {nom: url for nom, url in (*JS_CARTE, *JS_GROUPES)}
+    remplacements_css = {nom: url for nom, url in (*CSS_CARTE, *CSS_GROUPES)}
+
+    def visiter(element) -> None:
+        if isinstance(element, folium.Map):
+            element.default_js = list(JS_CARTE)
+            element.default_css = list(CSS_CARTE)
+        elif hasattr(element, "default_js") or hasattr(element, "default_css"):
+            js = [(n, remplacements_js.get(n, u)) for n, u in getattr(element, "default_js", [])]
+            css = [(n, remplacements_css.get(n, u)) for n, u in getattr(element, "default_css", [])]
+            for _, url in (*js, *css):
+                if not url.startswith(PREFIXE_URL):
+                    raise ValueError(f"ressource non disponible hors ligne : {url}")
+            element.default_js, element.default_css = js, css
+        for enfant in getattr(element, "_children", {}).values():
+            visiter(enfant)
+
+    visiter(carte)
+    return carte
+
+
+def carte_communes(
+    communes: gpd.GeoDataFrame,
+    valeurs: pd.Series,
+    classes: Sequence[Classe],
+    infobulles: dict[str, pd.Series],
+    *,
+    selection: set[str] | None = None,
+    fond_osm: bool = False,
+    hauteur: int = 520,
+) -> folium.Map:
+    """A choropleth of ``communes`` coloured by ``valeurs`` (indexed by ``code_insee``).
+
+    ``infobulles`` maps a tooltip label to a Series of display strings indexed by
+    ``code_insee``; every value and label is escaped here. Communes outside
+    ``selection`` are faded; the view fits the selection.
+    """
+    gdf = communes[["code_insee", "nom", "geometry"]].copy()
+    codes = gdf["code_insee"]
+    gdf["nom"] = gdf["nom"].map(safe_html)
+    champs, alias = ["nom"], ["Commune"]
+    for i, (libelle, serie) in enumerate(infobulles.items()):
+        gdf[f"t{i}"] = codes.map(serie).map(lambda v: safe_html(v) if v is not None and not pd.isna(v) else "n.d.")
+        champs.append(f"t{i}")
+        alias.append(safe_html(libelle))
+    selection = set(codes) if selection is None else selection
+    gdf["couleur"] = codes.map(valeurs).map(lambda v: couleur_pour(v, classes))
+    gdf["manquant"] = codes.map(valeurs).isna()
+    gdf["dans_selection"] = codes.isin(selection)
+
+    emprise = gdf[gdf["dans_selection"]].total_bounds if selection else gdf.total_bounds
+    carte = folium.Map(
+        location=[(emprise[1] + emprise[3]) / 2, (emprise[0] + emprise[2]) / 2],
+        zoom_start=10,
+        tiles=None,
+        control_scale=True,
+        zoom_control=True,
+        attribution_control=True,
+        height=hauteur,
+    )
+    if fond_osm:
+        folium.TileLayer("OpenStreetMap", name="Fond OpenStreetMap", attr=ATTRIBUTION_OSM).add_to(carte)
+
+    def style(feature: dict) -> dict:
+        p = feature["properties"]
+        dedans = p["dans_selection"]
+        return {
+            "fillColor": p["couleur"],
+            "fillOpacity": 0.85 if dedans else 0.25,
+            "color": "#222222" if dedans else "#888888",
+            "weight": 1.5 if dedans else 0.6,
+            "dashArray": "4 3" if p["manquant"] else None,
+        }
+
+    donnees = json.loads(gdf.to_json(drop_id=True))
+    folium.GeoJson(
+        donnees,
+        name="Communes",
+        style_function=style,
+        highlight_function=lambda _f: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=champs, aliases=alias, sticky=True, labels=True),
+        zoom_on_click=False,
+    ).add_to(carte)
+    carte.fit_bounds([[emprise[1], emprise[0]], [emprise[3], emprise[2]]], padding=(10, 10))
+    return localiser_ressources(carte)
+
+
+def html_autonome(carte: folium.Map) -> str:
+    """Full standalone HTML of a map (for exports and tests), assets still local."""
+    figure = carte.get_root()
+    assert isinstance(figure, branca.element.Figure)
+    return figure.render()

