@@ -46,8 +46,9 @@ def controler_coherence(magasin: Magasin, source: Source, resultat: Resultat, fo
 
 
 def _enregistrer(magasin: Magasin, source: Source, bruts: dict[str, bytes], contexte: Contexte,
-                 origine: str, forcer: bool) -> dict:
+                 origine: str, forcer: bool, demo: bool = False) -> dict:
     resultat = source.lire_et_valider(bruts, contexte)
+    resultat.demo = demo
     controler_coherence(magasin, source, resultat, forcer)
     return magasin.enregistrer(source, resultat, bruts, origine=origine)
 
@@ -71,7 +72,7 @@ def actualiser(source: Source, magasin: Magasin, contexte: Contexte, *,
 
 
 def importer(source: Source, magasin: Magasin, contexte: Contexte, chemins: list[Path], *,
-             forcer: bool = False, demo: bool = False) -> dict:
+             forcer: bool = False) -> dict:
     """Import files downloaded by hand (offline machines). One file may stand for the only one."""
     bruts: dict[str, bytes] = {}
     for chemin in chemins:
@@ -79,10 +80,16 @@ def importer(source: Source, magasin: Magasin, contexte: Contexte, chemins: list
         if len(chemins) == 1 and len(source.fichiers) == 1:
             nom = source.fichiers[0].nom
         bruts[nom] = chemin.read_bytes()
+    return importer_octets(source, magasin, contexte, bruts, forcer=forcer)
+
+
+def importer_octets(source: Source, magasin: Magasin, contexte: Contexte, bruts: dict[str, bytes], *,
+                    forcer: bool = False, demo: bool = False) -> dict:
+    """Validate and store files given as bytes (manual import, or generated demonstration data)."""
     with magasin.verrou(source.identifiant):
         try:
             manifeste = _enregistrer(magasin, source, bruts, contexte,
-                                     "import manuel" if not demo else "démonstration", forcer)
+                                     "démonstration (générée)" if demo else "import manuel", forcer, demo)
         except ErreurDonnees as exc:
             magasin.noter_tentative(source.identifiant, str(exc))
             raise

@@ -22,7 +22,16 @@ def _contexte():
 
     territoire = charger_territoire(chemins.fichier_territoire())
     reference = charger_reference(chemins.dossier_reference(), territoire)
-    return Contexte(territoire, frozenset(reference.communes["code_insee"]))
+    return contexte_depuis_reference(territoire, reference)
+
+
+def contexte_depuis_reference(territoire, reference):
+    from dashboard.sources.base import Contexte
+
+    effectifs = tuple(
+        (str(l.niveau), str(l.code), int(l.nb_communes)) for l in reference.comparaisons.itertuples()
+    )
+    return Contexte(territoire, frozenset(reference.communes["code_insee"]), effectifs)
 
 
 def commande_status(_args: argparse.Namespace) -> int:
@@ -136,6 +145,23 @@ def commande_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def commande_demo(args: argparse.Namespace) -> int:
+    from dashboard.actualisation import importer_octets
+    from dashboard.demo import generateurs
+    from dashboard.magasin import Magasin
+    from dashboard.sources import source
+
+    contexte = _contexte()
+    magasin = Magasin(chemins.dossier_instantanes())
+    for identifiant, generer in generateurs().items():
+        if args.sources and identifiant not in args.sources:
+            continue
+        bruts = generer(contexte, args.graine)
+        m = importer_octets(source(identifiant), magasin, contexte, bruts, demo=True, forcer=True)
+        print(f"{identifiant} : édition de DÉMONSTRATION {m['libelle_edition']}, {m['lignes']} lignes.")
+    return 0
+
+
 def commande_assets(_args: argparse.Namespace) -> int:
     from dashboard.ressources import installer_ressources
 
@@ -165,6 +191,10 @@ def analyseur() -> argparse.ArgumentParser:
     b = sous.add_parser("rollback", help="revient à l'édition précédente d'une source")
     b.add_argument("source")
     b.set_defaults(fonction=commande_rollback)
+    d = sous.add_parser("demo", help="régénère les données de démonstration (graine fixe, formats officiels)")
+    d.add_argument("sources", nargs="*")
+    d.add_argument("--graine", type=int, default=56)
+    d.set_defaults(fonction=commande_demo)
     sous.add_parser("assets", help="copie Leaflet dans static/vendor (cartes hors ligne)").set_defaults(
         fonction=commande_assets)
     return p

@@ -43,10 +43,19 @@ class Fichier:
 
 @dataclass(frozen=True)
 class Contexte:
-    """What a parser may know of the territory: config and its commune codes."""
+    """What a parser may know of the territory: config, its commune codes, and the number
+    of communes of each comparison area (``("departement", "56") → 249``) so a parser can
+    tell whether a national file is complete enough to aggregate for comparison lines."""
 
     territoire: Territoire
     codes_communes: frozenset[str]
+    effectifs_comparaison: tuple[tuple[str, str, int], ...] = ()
+
+    def effectif(self, niveau: str, code: str) -> int | None:
+        for n, c, effectif in self.effectifs_comparaison:
+            if n == niveau and c == code:
+                return effectif
+        return None
 
 
 @dataclass
