@@ -7,7 +7,6 @@ footer (sources and licences of what the page showed). Pages live in ``pages/``.
 from pathlib import Path
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from dashboard import formats
 from dashboard.erreurs import ErreurDonnees
@@ -23,9 +22,7 @@ st.set_page_config(
     menu_items={"About": "Observatoire du numérique inclusif du Pays de Lorient — données ouvertes."},
 )
 # The document is in French (screen readers, hyphenation, number reading).
-components.html(
-    "<script>window.parent.document.documentElement.lang='fr';</script>", height=0
-)
+st.iframe("<script>window.parent.document.documentElement.lang='fr';</script>", height=1)
 
 pages = [
     st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/map:",

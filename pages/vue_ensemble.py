@@ -43,7 +43,7 @@ st.subheader("Communes du périmètre")
 st.dataframe(
     tableau.loc[dans_perimetre["code_insee"]].reset_index(),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     column_config={
         "code_insee": st.column_config.TextColumn("Code INSEE"),
         "nom": st.column_config.TextColumn("Commune"),

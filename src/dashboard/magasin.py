@@ -20,9 +20,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import shutil
 import uuid
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,7 @@ MANIFESTE = "manifest.json"
 DONNEES = "data.parquet"
 ETAT = "etat.json"
 EDITIONS_GARDEES = 3
+journal = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,8 @@ class Magasin:
         self.nettoyer_orphelins(source.identifiant)
         recupere_le = maintenant_utc()
         empreinte_brute = sha256_octets(b"".join(bruts[k] for k in sorted(bruts)))
-        identifiant = f"{resultat.edition}_{recupere_le.replace(':', '').replace('-', '')}_{empreinte_brute[:8]}"
+        horodatage = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")  # orders editions, µs resolution
+        identifiant = f"{resultat.edition}_{horodatage}_{empreinte_brute[:8]}"
         staging = dossier / f".staging-{uuid.uuid4().hex}"
         (staging / "raw").mkdir(parents=True)
         try:
@@ -277,13 +281,23 @@ class Magasin:
     def noter_tentative(self, source: str, erreur: str | None) -> None:
         """Record the last refresh attempt (``etat.json``) without touching the data."""
         dossier = self.dossier(source)
-        dossier.mkdir(parents=True, exist_ok=True)
         etat = self.etat_actualisation(source)
         etat["derniere_tentative"] = maintenant_utc()
+        if not dossier.is_dir():
+            try:
+                dossier.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                journal.warning("état de %s non enregistré : %s", source, exc)
+                return
         etat["derniere_erreur"] = erreur
         if erreur is None:
             etat["derniere_reussite"] = etat["derniere_tentative"]
-        ecrire_atomique(dossier / ETAT, json.dumps(etat, ensure_ascii=False, indent=2).encode())
+        try:
+            ecrire_atomique(dossier / ETAT, json.dumps(etat, ensure_ascii=False, indent=2).encode())
+        except OSError as exc:
+            # Disk full or read-only: the status note is lost, but the real error (which
+            # the caller re-raises) must not be masked by this one.
+            journal.warning("état de %s non enregistré : %s", source, exc)
 
     def etat_actualisation(self, source: str) -> dict:
         chemin = self.dossier(source) / ETAT

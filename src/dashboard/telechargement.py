@@ -190,7 +190,9 @@ def _une_tentative(url, session, delai_connexion, delai_lecture, echeance, taill
     morceaux: list[bytes] = []
     recu = 0
     try:
-        for morceau in reponse.raw.stream(1 << 16, decode_content=True):
+        # read1 returns as soon as some bytes arrive, so the deadline is checked even
+        # when a server drips one byte at a time.
+        while morceau := reponse.raw.read1(1 << 16, decode_content=True):
             recu += len(morceau)
             if recu > taille_max:
                 raise SourceIndisponible(f"fichier trop volumineux (plus de {taille_max} octets)")

@@ -110,11 +110,13 @@ def charger_territoire(chemin: Path) -> Territoire:
             conseil="restaurez data/territoire.toml depuis le dépôt",
         ) from exc
     except tomllib.TOMLDecodeError as exc:
-        ligne = getattr(exc, "lineno", None)
+        # Python 3.11 only puts the position in the message: "(at line 15, column 7)".
+        position = re.search(r"at line (\d+), column (\d+)", str(exc))
         raise ErreurConfiguration(
-            f"syntaxe TOML invalide ({exc.msg if hasattr(exc, 'msg') else exc})",
+            f"syntaxe TOML invalide ({re.sub(r' [(]at line .*[)]', '', str(exc))}"
+            + (f", caractère {position.group(2)}" if position else "") + ")",
             fichier=nom_fichier,
-            ligne=ligne,
+            ligne=int(position.group(1)) if position else None,
         ) from exc
     section = brut.get("territoire") or {}
     epci = _lire_epci(brut.get("epci", []), nom_fichier, "epci")

@@ -107,6 +107,8 @@ def detecter_separateur(premiere_ligne: str, fichier: str, attendu: str | None =
         return attendu
     comptes = {s: premiere_ligne.count(s) for s in SEPARATEURS}
     meilleur = max(comptes, key=comptes.get)  # type: ignore[arg-type]
+    if comptes[meilleur] == 0 and attendu:
+        return attendu  # a one-column file
     if comptes[meilleur] == 0:
         raise ErreurFormat(
             "séparateur non reconnu (essayés : ; , tabulation |)", fichier=fichier, ligne=1,

@@ -42,6 +42,7 @@ def lien_sur(url: object) -> str | None:
     """An ``http(s)`` URL with a host, or ``None`` (``javascript:``, ``data:``… refused)."""
     texte = nettoyer_texte(url, 2000).strip()
     partie = urlparse(texte)
-    if partie.scheme in ("http", "https") and partie.netloc and not re.search(r"[\s<>\"'`]", texte):
+    hote_valide = re.fullmatch(r"[A-Za-z0-9.-]+(?::\d{1,5})?", partie.netloc or "")
+    if partie.scheme in ("http", "https") and hote_valide and not re.search(r"[\s<>\"'`]", texte):
         return texte
     return None

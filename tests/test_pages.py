@@ -1,0 +1,85 @@
+"""AppTest smoke tests: every page runs without exception; key figures present."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.territoire import Perimetre
+from tests.conftest import RACINE
+
+PAGES = sorted(p.relative_to(RACINE).as_posix() for p in (RACINE / "pages").glob("*.py"))
+DELAI = 60
+
+
+def lancer(page: str | None = None, **parametres) -> AppTest:
+    at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)
+    for cle, valeur in parametres.items():
+        at.query_params[cle] = valeur
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def metriques(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_chaque_page_sans_exception(page):
+    at = lancer(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title, "chaque page a un titre"
+    pied = " ".join(c.value for c in at.caption)
+    assert "Sources des données affichées" in pied
+
+
+def test_vue_ensemble_chiffres_du_pays():
+    at = lancer()
+    assert at.title[0].value == "Vue d'ensemble"
+    m = metriques(at)
+    assert m["Communes"] == "30"
+    assert m["Population municipale"] == "221\u202f257"
+    assert "Licence Ouverte 2.0" in " ".join(c.value for c in at.caption)
+
+
+def test_perimetre_dans_l_url():
+    at = lancer(perimetre="245600440")
+    assert metriques(at)["Communes"] == "5"
+    assert at.sidebar.selectbox[0].value.libelle == "Blavet Bellevue Océan"
+
+
+def test_perimetre_inconnu_message_clair():
+    at = lancer(perimetre="zzz")
+    assert not at.exception
+    assert any("périmètre « zzz » inconnu" in w.value for w in at.sidebar.warning)
+    assert metriques(at)["Communes"] == "30"
+
+
+def test_changer_de_perimetre_met_a_jour_l_url():
+    at = lancer()
+    assert "Commune : Lorient" in at.sidebar.selectbox[0].options
+    at.sidebar.selectbox[0].set_value(Perimetre("commune", "56121", "Lorient")).run()
+    assert at.query_params["perimetre"] == "56121"
+    assert metriques(at)["Communes"] == "1"
+
+
+def test_donnees_absentes_message_francais(tmp_path, monkeypatch):
+    vide = tmp_path / "data"
+    vide.mkdir()
+    (vide / "territoire.toml").write_text((RACINE / "data/territoire.toml").read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(vide))
+    at = AppTest.from_file(str(RACINE / "app.py"), default_timeout=DELAI)
+    at.run()
+    assert not at.exception
+    assert "géographie de référence absente" in at.error[0].value
+    assert "python -m dashboard reference" in at.error[0].value
+
+
+def test_pages_listees(tmp_path):
+    assert "pages/vue_ensemble.py" in PAGES
+    assert all(Path(RACINE / p).read_text(encoding="utf-8").count("\n") <= 100 for p in PAGES)

