@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 HOTES_TEST = frozenset({"127.0.0.1"})
 
 
 class Gestionnaire(BaseHTTPRequestHandler):
-    routes: dict = {}
-    compteurs: dict = {}
+    routes: ClassVar[dict] = {}
+    compteurs: ClassVar[dict] = {}
 
     def log_message(self, *_args) -> None:  # keep pytest output clean
         pass

@@ -67,7 +67,7 @@ def test_page_html_refusee(serveur):
 
 def test_corps_tronque(serveur):
     url = serveur.route("/tronque.csv", repondre(200, CSV, {"Content-Type": "text/csv"}, longueur=len(CSV) + 500))
-    with pytest.raises(SourceIndisponible, match="tronqué|interrompu"):
+    with pytest.raises(SourceIndisponible, match=r"tronqué|interrompu"):
         charger(url, tentatives=1, delai_lecture=2)
 
 

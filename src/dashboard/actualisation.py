@@ -84,12 +84,14 @@ def importer(source: Source, magasin: Magasin, contexte: Contexte, chemins: list
 
 
 def importer_octets(source: Source, magasin: Magasin, contexte: Contexte, bruts: dict[str, bytes], *,
-                    forcer: bool = False, demo: bool = False) -> dict:
-    """Validate and store files given as bytes (manual import, or generated demonstration data)."""
+                    forcer: bool = False, demo: bool = False, origine: str | None = None) -> dict:
+    """Validate and store files given as bytes (manual import, generated demonstration data, or an
+    official extract shipped with the code). ``origine`` overrides the provenance noted in the manifest."""
+    if origine is None:
+        origine = "démonstration (générée)" if demo else "import manuel"
     with magasin.verrou(source.identifiant):
         try:
-            manifeste = _enregistrer(magasin, source, bruts, contexte,
-                                     "démonstration (générée)" if demo else "import manuel", forcer, demo)
+            manifeste = _enregistrer(magasin, source, bruts, contexte, origine, forcer, demo)
         except ErreurDonnees as exc:
             magasin.noter_tentative(source.identifiant, str(exc))
             raise

@@ -17,7 +17,6 @@ from dashboard.erreurs import ErreurDonnees
 
 def _contexte():
     from dashboard.reference import charger_reference
-    from dashboard.sources.base import Contexte
     from dashboard.territoire import charger_territoire
 
     territoire = charger_territoire(chemins.fichier_territoire())
@@ -29,7 +28,8 @@ def contexte_depuis_reference(territoire, reference):
     from dashboard.sources.base import Contexte
 
     effectifs = tuple(
-        (str(l.niveau), str(l.code), int(l.nb_communes)) for l in reference.comparaisons.itertuples()
+        (str(ligne.niveau), str(ligne.code), int(ligne.nb_communes))
+        for ligne in reference.comparaisons.itertuples()
     )
     return Contexte(territoire, frozenset(reference.communes["code_insee"]), effectifs)
 

@@ -24,9 +24,9 @@ import logging
 import os
 import shutil
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -269,7 +269,8 @@ class Magasin:
                     instantane.frame,
                     instantane.manifeste,
                     "données locales corrompues, version précédente utilisée "
-                    f"(édition {instantane.manifeste.get('libelle_edition')}) : {erreurs[0] if erreurs else 'pointeur illisible'}",
+                    f"(édition {instantane.manifeste.get('libelle_edition')}) : "
+                    f"{erreurs[0] if erreurs else 'pointeur illisible'}",
                 )
             return instantane
         raise DonneesCorrompues(

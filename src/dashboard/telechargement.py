@@ -124,8 +124,7 @@ def telecharger(
             derniere_erreur = exc.erreur
             if essai < tentatives:
                 time.sleep(exc.attente if exc.attente is not None else pause_base * 2 ** (essai - 1))
-    assert derniere_erreur is not None
-    raise derniere_erreur
+    raise derniere_erreur or SourceIndisponible(f"téléchargement impossible : {url}")
 
 
 class _Reessayable(Exception):

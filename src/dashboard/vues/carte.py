@@ -174,5 +174,6 @@ def carte_communes(
 def html_autonome(carte: folium.Map) -> str:
     """Full standalone HTML of a map (for exports and tests), assets still local."""
     figure = carte.get_root()
-    assert isinstance(figure, branca.element.Figure)
+    if not isinstance(figure, branca.element.Figure):
+        raise TypeError("la carte n'est pas rattachée à une figure folium")
     return figure.render()
