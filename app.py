@@ -8,7 +8,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import formats
 from dashboard.erreurs import ErreurDonnees
 from dashboard.ressources import installer_ressources
 from dashboard.ui import composants, donnees, provenance
@@ -43,10 +42,7 @@ st.sidebar.markdown(f"### {territoire.nom}")
 st.session_state["perimetre"] = composants.choisir_perimetre(
     territoire, list(zip(reference.communes["code_insee"], reference.communes["nom"], strict=True))
 )
-st.sidebar.caption(
-    f"Géographie : {reference.manifeste.get('source', '?')} — générée le "
-    f"{formats.date_longue(reference.manifeste.get('genere_le'))}"
-)
+zone_dates = st.sidebar.container()
 st.session_state["reference"] = reference
 
 en_tete = st.container()
@@ -62,4 +58,6 @@ provenances = [
 ]
 with en_tete:
     composants.bandeau_demo(provenances)
+with zone_dates:
+    composants.dates_des_donnees(provenances)
 composants.pied_de_page(provenances)

