@@ -459,7 +459,16 @@ def test_demo_valeurs_coherentes(demo_lue, contexte):
     assert (filaire["elig_thd1g"] >= techno["elig_ftth"]).all()
     population = demo._communes_reference(contexte).set_index("code_insee")["population"]
     ratio = filaire["nbr"] / population.reindex(filaire.index)
-    assert ratio.between(0.57, 0.63).all()
+    assert ratio.between(0.55, 0.65).all()
+
+
+def test_demo_coherente_avec_la_demo_ftth(demo_lue, contexte):
+    """A local raccordable to FttH in the FttH demo is FttH-eligible in the MCI demo."""
+    _, resultat = demo_lue
+    techno = couverture.eligibilite(resultat.frame, "techno").set_index("code")
+    fibre = demo.fibre_de_la_demo_ftth(contexte, 56)
+    assert techno["elig_ftth"].to_dict() == {code: r for code, (_base, r) in fibre.items()}
+    assert techno["nbr"].to_dict() == {code: base for code, (base, _r) in fibre.items()}
 
 
 def test_demo_communes_rurales_plus_de_zones_blanches(demo_lue):

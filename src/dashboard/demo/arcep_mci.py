@@ -62,10 +62,15 @@ def _ruralite(population: float, superficie: float) -> float:
     return float(np.clip((math.log10(3000) - math.log10(max(densite, 1.0))) / 2.0, 0.0, 1.0))
 
 
-def _groupes(rng: np.random.Generator, nbr: int, r: float, ile: bool) -> list[dict]:
-    """Groups of locaux: ``n``, wired class, radio, copper line (yes/no), FttH, coax."""
+def _groupes(rng: np.random.Generator, nbr: int, r: float, ile: bool, n_ftth: int | None = None) -> list[dict]:
+    """Groups of locaux: ``n``, wired class, radio, copper line (yes/no), FttH, coax.
+
+    ``n_ftth`` (locaux raccordables to FttH) is taken from the FttH demonstration edition
+    when given, so that the two demonstration sources tell the same story.
+    """
     p_ftth = float(np.clip(0.97 - 0.27 * r - (0.2 if ile else 0.0) + rng.normal(0, 0.015), 0.4, 0.995))
-    n_ftth = int(rng.binomial(nbr, p_ftth))
+    tire = int(rng.binomial(nbr, p_ftth))  # drawn anyway: the random stream stays the same
+    n_ftth = tire if n_ftth is None else min(int(n_ftth), nbr)
     p_coax = 0.35 * max(0.0, 0.35 - r) if not ile else 0.0
     n_coax = int(rng.binomial(nbr - n_ftth, p_coax))
     reste = nbr - n_ftth - n_coax
@@ -113,11 +118,15 @@ def _seuils(groupes: list[dict], classe) -> list[int]:
     return [total - n[0], *n]
 
 
-def _commune(rng: np.random.Generator, code: str, population: int, superficie: float) -> dict[str, list[int]]:
+def _commune(rng: np.random.Generator, code: str, population: int, superficie: float,
+             fibre: tuple[int, int] | None = None) -> dict[str, list[int]]:
+    """``fibre``: (locaux, locaux raccordables FttH) of the FttH demonstration at the same date."""
     nbr = max(50, round(0.6 * population * rng.uniform(0.96, 1.04)))
+    if fibre is not None:
+        nbr = int(fibre[0])
     r = _ruralite(population, superficie)
     ile = code in ILES
-    groupes = _groupes(rng, nbr, r, ile)
+    groupes = _groupes(rng, nbr, r, ile, None if fibre is None else fibre[1])
     filaire = _seuils(groupes, lambda g: g["filaire"])
     terrestre = _seuils(groupes, lambda g: max(g["filaire"], CLASSE_RADIO[g["radio"]]))
     tout = _seuils(groupes, lambda g: max(g["filaire"], CLASSE_RADIO[g["radio"]], CLASSE_SAT))
@@ -151,12 +160,34 @@ def _csv(entete: tuple[str, ...], lignes: list[list[object]]) -> bytes:
     return tampon.getvalue().encode("utf-8")
 
 
-def generer(contexte: Contexte, graine: int, *, communes: pd.DataFrame | None = None) -> dict[str, bytes]:
+def fibre_de_la_demo_ftth(contexte: Contexte, graine: int) -> dict[str, tuple[int, int]]:
+    """``code → (locaux, locaux raccordables)`` at the MCI demo date, from the FttH demo.
+
+    Both demonstration editions are generated from the same seed; reading the FttH one
+    with its own parser keeps « locaux sans THD filaire » consistent with FttH coverage
+    (a local raccordable to fibre is eligible to ≥ 30 Mbit/s on wired networks).
+    """
+    from dashboard.demo import arcep_ftth
+    from dashboard.sources.arcep_deploiements import SOURCE as SOURCE_FTTH
+
+    frame = SOURCE_FTTH.lire(arcep_ftth.generer(contexte, graine), contexte).frame
+    frame = frame[(frame["niveau"] == "commune") & (frame["date"] == DATE_DEMO)]
+    base = frame["meilleure_estimation_locaux"] - frame["locaux_en_construction"].fillna(0)
+    return {str(c): (int(b), int(r)) for c, b, r in zip(frame["code"], base, frame["locaux_raccordables"],
+                                                       strict=True)}
+
+
+def generer(contexte: Contexte, graine: int, *, communes: pd.DataFrame | None = None,
+            fibre: dict[str, tuple[int, int]] | None = None) -> dict[str, bytes]:
     """The five official files for the territory's communes (official names, ``;``, UTF-8).
 
     ``communes`` (``code_insee``, ``nom``, ``population``, ``superficie_km2``) defaults to
     the committed reference geography; only those in ``contexte.codes_communes`` are used.
+    ``fibre`` defaults to :func:`fibre_de_la_demo_ftth` when ``communes`` is not given.
     """
+    if fibre is None and communes is None:
+        fibre = fibre_de_la_demo_ftth(contexte, graine)
+    fibre = fibre or {}
     communes = _communes_reference(contexte) if communes is None else communes
     communes = communes[communes["code_insee"].isin(contexte.codes_communes)].sort_values("code_insee")
     rng = np.random.default_rng(graine)
@@ -165,7 +196,8 @@ def generer(contexte: Contexte, graine: int, *, communes: pd.DataFrame | None = 
         "commune_debit_filaire.csv", "commune_debit_terrestre.csv", "commune_debit.csv",
         "commune_meilleure_techno_thd.csv", "commune_techno.csv")}
     for c in communes.itertuples(index=False):
-        valeurs = _commune(rng, str(c.code_insee), int(c.population), float(c.superficie_km2))
+        valeurs = _commune(rng, str(c.code_insee), int(c.population), float(c.superficie_km2),
+                           fibre.get(str(c.code_insee)))
         debut = [c.code_insee, c.nom, dep, reg, valeurs["nbr"][0], "all"]
         for nom in lignes:
             lignes[nom].append([*debut, *valeurs[nom], DATE_DEMO])
