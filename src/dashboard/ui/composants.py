@@ -31,6 +31,9 @@ def choisir_perimetre(territoire: Territoire, communes: list[tuple[str, str]]) -
         "Périmètre",
         disponibles,
         index=index,
+        # A stable key: without it the widget id depends on ``index``, which follows the URL,
+        # so every other choice created a new widget and the user's pick was lost.
+        key="perimetre_choisi",
         format_func=lambda p: p.libelle if p.niveau != "commune" else f"Commune : {p.libelle}",
         help="Le territoire entier, un EPCI ou une commune. Le choix est conservé dans l'adresse de la page.",
     )
