@@ -24,7 +24,7 @@ install-test: $(VENV)/.installe-test
 
 ## make run : installe tout et lance l'application sur http://localhost:8501 (données embarquées)
 run: install
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m dashboard.serveur --server.port $(PORT)
 
 ## make test : installe les dépendances de test et lance toute la suite (navigateur compris si Chromium est là)
 test: install-test

@@ -26,6 +26,7 @@ st.iframe("<script>window.parent.document.documentElement.lang='fr';</script>", 
 pages = [
     st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/map:",
             url_path="vue-ensemble", default=True),
+    st.Page("pages/couverture.py", title="Couverture", icon=":material/router:", url_path="couverture"),
 ]
 navigation = st.navigation(pages)
 provenance.reinitialiser()
@@ -44,6 +45,7 @@ st.session_state["perimetre"] = composants.choisir_perimetre(
 )
 zone_dates = st.sidebar.container()
 st.session_state["reference"] = reference
+st.session_state["territoire"] = territoire
 
 en_tete = st.container()
 try:

@@ -9,8 +9,8 @@ from dashboard.ui import composants, provenance
 from dashboard.vues import textes
 from dashboard.vues.carte import carte_communes, classes_quantiles
 
-reference = st.session_state["reference"]
-perimetre = st.session_state["perimetre"]
+composants.exiger_coquille()
+reference, perimetre = st.session_state["reference"], st.session_state["perimetre"]
 provenance.declarer(reference.manifeste)
 
 st.title("Vue d'ensemble")
@@ -19,7 +19,7 @@ st.caption(f"Périmètre : {perimetre.libelle}")
 dans_perimetre = communes_du_perimetre(reference.communes, perimetre)
 cles = chiffres_cles(dans_perimetre)
 composants.chiffres_cles(cles)
-st.markdown(textes.phrase_vue_ensemble(perimetre.libelle, cles))
+st.markdown(textes.phrase_vue_ensemble(perimetre.de, cles))
 
 tableau = densite_par_commune(reference.communes).set_index("code_insee")
 classes = classes_quantiles(tableau["densite_hab_km2"], formats.nombre)

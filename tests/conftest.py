@@ -37,3 +37,18 @@ def contexte(territoire, reference):
     from dashboard.cli import contexte_depuis_reference
 
     return contexte_depuis_reference(territoire, reference)
+
+
+@pytest.fixture(autouse=True)
+def pages_v2(monkeypatch):
+    """Run AppTest as the server runs (``python -m dashboard.serveur``): ``pages/`` holds
+    ``st.navigation`` pages, not Streamlit's v1 multipage directory (AppTest resets the flag)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -83,3 +83,13 @@ def test_donnees_absentes_message_francais(tmp_path, monkeypatch):
 def test_pages_listees(tmp_path):
     assert "pages/vue_ensemble.py" in PAGES
     assert all(Path(RACINE / p).read_text(encoding="utf-8").count("\n") <= 100 for p in PAGES)
+
+
+def test_couverture_etat_dans_l_url():
+    at = lancer("pages/couverture.py", indicateur="ftth", trimestre="T4 2020", perimetre="200042174")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="url_indicateur").value == "ftth"
+    assert at.select_slider(key="url_trimestre").value == "T4 2020"
+    assert any("T4 2020" in m.value for m in at.markdown)
+    m = metriques(at)
+    assert "Locaux sans très haut débit" in m and "Raccordables à la fibre" in m

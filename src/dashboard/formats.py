@@ -72,6 +72,12 @@ def date_longue(jour: date | datetime | str | None) -> str:
     return f"{numero} {MOIS[jour.month - 1]} {jour.year}"
 
 
+def de(nom: str) -> str:
+    """French « de » with elision: ``de("Hennebont") → "d'Hennebont"``, ``de("Lorient") → "de Lorient"``."""
+    initiale = nom[:1].upper()
+    return f"d'{nom}" if initiale and initiale in "AEIOUYÂÉÈÊÎÔÛH" else f"de {nom}"
+
+
 def trimestre(jour: date | str) -> str:
     """The quarter a date falls in: ``2026-06-30 → "T2 2026"``."""
     if isinstance(jour, str):

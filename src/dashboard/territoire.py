@@ -39,6 +39,7 @@ class Territoire:
     emprise: tuple[float, float, float, float]
     epci: tuple[Epci, ...]
     comparaisons: tuple[Epci, ...] = ()
+    complement: str = ""  # « du Pays de Lorient »: the name after « de », article included
 
     @property
     def sirens(self) -> tuple[str, ...]:
@@ -58,6 +59,11 @@ class Perimetre:
     niveau: str
     code: str
     libelle: str
+    complement: str = ""  # « du Pays de Lorient », « de Lorient Agglomération », « d'Hennebont »
+
+    @property
+    def de(self) -> str:
+        return self.complement or f"de {self.libelle}"
 
     @property
     def parametre(self) -> str:
@@ -137,6 +143,7 @@ def charger_territoire(chemin: Path) -> Territoire:
         emprise=emprise,  # type: ignore[arg-type]
         epci=epci,
         comparaisons=_lire_epci(brut.get("comparaison", []), nom_fichier, "comparaison"),
+        complement=str(section.get("complement") or f"de {section.get('nom', '')}").strip(),
     )
 
 
@@ -145,10 +152,12 @@ def perimetres(territoire: Territoire, communes: list[tuple[str, str]]) -> list[
 
     ``communes`` is a list of ``(code_insee, nom)`` from the reference geography.
     """
-    liste = [Perimetre("pays", PERIMETRE_TERRITOIRE, f"{territoire.nom} (ensemble)")]
-    liste += [Perimetre("epci", e.siren, e.nom) for e in territoire.epci]
+    from dashboard.formats import de
+
+    liste = [Perimetre("pays", PERIMETRE_TERRITOIRE, f"{territoire.nom} (ensemble)", territoire.complement)]
+    liste += [Perimetre("epci", e.siren, e.nom, de(e.nom)) for e in territoire.epci]
     liste += [
-        Perimetre("commune", code, nom)
+        Perimetre("commune", code, nom, de(nom))
         for code, nom in sorted(communes, key=lambda c: _cle_tri(c[1]))
     ]
     return liste

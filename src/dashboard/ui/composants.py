@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import formats
 from dashboard.erreurs import ErreurConfiguration
 from dashboard.indicateurs.territoire import ChiffresCles
+from dashboard.magasin import Instantane
 from dashboard.territoire import Perimetre, Territoire, perimetres, resoudre_perimetre
+from dashboard.ui import donnees, provenance
 from dashboard.vues.carte import COULEUR_NON_DISPONIBLE, LIBELLE_NON_DISPONIBLE, Classe
 from dashboard.vues.provenance import Provenance
 from dashboard.vues.securite import safe_html
 
 CLE_PERIMETRE = "perimetre"
+
+
+def exiger_coquille() -> None:
+    """A page reached without the shell of ``app.py`` (Streamlit's v1 multipage mode on the
+    first request of a server started with ``streamlit run``) goes back to the shell."""
+    if "perimetre" not in st.session_state or "reference" not in st.session_state:
+        st.switch_page("app.py")
 
 
 def choisir_perimetre(territoire: Territoire, communes: list[tuple[str, str]]) -> Perimetre:
@@ -101,3 +111,90 @@ def _markdown_inerte(texte: str) -> str:
     for caractere in "\\`*_{}[]()#+!|<>$":
         texte = texte.replace(caractere, "\\" + caractere)
     return texte
+
+
+def charger_sources(*identifiants: str) -> dict[str, Instantane | None]:
+    """Load each source's current edition, declare it for the footer, explain what is missing."""
+    from dashboard.sources import toutes_les_sources
+
+    resultat = {}
+    for identifiant in identifiants:
+        inst = donnees.instantane_facultatif(identifiant)
+        resultat[identifiant] = inst
+        if inst is None:
+            titre = toutes_les_sources()[identifiant].titre if identifiant in toutes_les_sources() else identifiant
+            st.info(f"Données « {titre} » non chargées : la partie correspondante de la page est masquée. "
+                    f"Chargez-les avec `python -m dashboard refresh {identifiant}` (Internet) ou "
+                    f"`python -m dashboard import {identifiant} FICHIER…`.")
+            continue
+        provenance.declarer(inst.manifeste)
+        if inst.avertissement:
+            st.warning(inst.avertissement)
+    return resultat
+
+
+def libelle_edition(inst: Instantane | None) -> str:
+    return inst.manifeste.get("libelle_edition", "?") if inst is not None else formats.NON_DISPONIBLE
+
+
+def metriques(elements: Sequence[tuple[str, str, str]]) -> None:
+    """A row of ``st.metric`` from (label, value, help) triples."""
+    for colonne, (libelle, valeur, aide) in zip(st.columns(len(elements)), elements, strict=True):
+        colonne.metric(libelle, valeur, help=aide)
+
+
+def code_clique(retour: dict | None) -> str | None:
+    """INSEE code of the polygon last clicked in a ``st_folium`` map (``last_active_drawing``)."""
+    dessin = (retour or {}).get("last_active_drawing") or {}
+    code = (dessin.get("properties") or {}).get("code_insee")
+    return str(code) if code else None
+
+
+COLONNES_PART = {
+    "code_insee": st.column_config.TextColumn("Code INSEE"),
+    "commune": st.column_config.TextColumn("Commune"),
+    "epci": st.column_config.TextColumn("EPCI"),
+    "zone": st.column_config.TextColumn("Zone"),
+    "nb_communes": st.column_config.NumberColumn("Communes", format="localized"),
+    "base": st.column_config.NumberColumn("Locaux (total)", format="localized"),
+}
+
+
+def tableau_parts(tableau: pd.DataFrame, libelle_nombre: str) -> None:
+    """A table with a share column shown in percent and counts of locaux."""
+    affiche = tableau.assign(part=tableau["part"].astype("Float64") * 100) if "part" in tableau else tableau
+    st.dataframe(affiche, hide_index=True, width="stretch", column_config={
+        **COLONNES_PART,
+        "part": st.column_config.NumberColumn("Part des locaux (%)", format="localized"),
+        "nombre": st.column_config.NumberColumn(libelle_nombre.capitalize(), format="localized"),
+    })
+
+
+def tableau_rural(rurale: pd.DataFrame, indicateur) -> None:
+    if rurale.empty or rurale["nb_communes"].sum() == 0:
+        return
+    st.subheader("Communes rurales et urbaines")
+    st.caption("Classement « commune rurale » de l'ARCEP (observatoire des déploiements).")
+    tableau_parts(rurale.rename(columns={"valeur": "part"})[["zone", "nb_communes", "part", "nombre", "base"]],
+                  indicateur.nombre_libelle)
+
+
+def tableau_objectifs(etat: pd.DataFrame, libelle_perimetre: str) -> None:
+    """Public targets with their status for the scope, each with its source."""
+    if etat.empty:
+        return
+    st.subheader(f"Objectifs publics — {libelle_perimetre}")
+    affiche = etat.assign(valeur=etat["valeur"].map(formats.pourcentage),
+                          cible=etat["cible"].map(lambda c: formats.pourcentage(c, 0)),
+                          echeance=etat["echeance"].map(formats.date_longue))
+    affiche = affiche[["libelle", "statut", "valeur", "cible", "echeance", "programme", "source_titre", "source_url"]]
+    st.dataframe(affiche, hide_index=True, width="stretch", column_config={
+        "libelle": st.column_config.TextColumn("Objectif"),
+        "statut": st.column_config.TextColumn("Statut"),
+        "valeur": st.column_config.TextColumn("Situation"),
+        "cible": st.column_config.TextColumn("Cible"),
+        "echeance": st.column_config.TextColumn("Échéance"),
+        "programme": st.column_config.TextColumn("Programme"),
+        "source_titre": st.column_config.TextColumn("Source de l'objectif"),
+        "source_url": st.column_config.LinkColumn("Lien"),
+    })

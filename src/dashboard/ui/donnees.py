@@ -66,3 +66,16 @@ def instantane(source: str) -> Instantane:
     m = magasin()
     pointeur = m.pointeur(source) or {}
     return _instantane(str(m.racine), source, pointeur.get("edition"))
+
+
+def instantane_facultatif(source: str) -> Instantane | None:
+    """The current edition, or ``None`` when the source has never been loaded or is unreadable.
+
+    Pages use it to show what they can and say what is missing (``st.info``).
+    """
+    from dashboard.erreurs import DonneesCorrompues
+
+    try:
+        return instantane(source)
+    except DonneesCorrompues:
+        return None

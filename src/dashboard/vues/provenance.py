@@ -17,6 +17,7 @@ class Provenance:
     url: str
     demo: bool
     recupere_le: str | None = None
+    edition_abregee: str | None = None
 
     def titre_court(self) -> str:
         """The title without its parenthesised detail: « Géographie de référence »."""
@@ -24,7 +25,8 @@ class Provenance:
 
     def edition_courte(self) -> str:
         """The edition label, shortened for the sidebar."""
-        return self.edition if len(self.edition) <= 60 else self.edition[:59] + "…"
+        texte = self.edition_abregee or self.edition
+        return texte if len(texte) <= 60 else texte[:59] + "…"
 
     def texte(self) -> str:
         """« Titre — producteur — édition … — licence » (+ a demonstration notice)."""
@@ -39,17 +41,17 @@ class Provenance:
 
 def provenance_reference(manifeste: dict) -> Provenance:
     """From ``data/reference/manifest.json``."""
-    edition = manifeste.get("libelle_edition") or manifeste.get("millesime_population", "")
+    edition = manifeste.get("millesime_population") or manifeste.get("libelle_edition", "")
     return Provenance(
         source="reference",
-        titre="Géographie de référence (communes, EPCI, population municipale, superficie ; "
-        + manifeste.get("millesime_population", "") + ")",
+        titre="Géographie de référence (communes, EPCI, population municipale, superficie)",
         producteur=manifeste.get("producteur", ""),
         edition=edition,
         licence=manifeste.get("licence", ""),
         url=manifeste.get("url", ""),
         demo=bool(manifeste.get("demo", False)),
         recupere_le=manifeste.get("genere_le"),
+        edition_abregee=manifeste.get("libelle_edition"),
     )
 
 

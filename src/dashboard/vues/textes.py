@@ -6,13 +6,15 @@ from dashboard import formats
 from dashboard.indicateurs.territoire import ChiffresCles
 
 
-def phrase_vue_ensemble(libelle: str, cles: ChiffresCles) -> str:
-    """« Lorient Agglomération compte 25 communes et 203 309 habitants sur … km², soit … hab./km². »"""
-    communes = "1 commune" if cles.nb_communes == 1 else f"{formats.nombre(cles.nb_communes)} communes"
+def phrase_vue_ensemble(de_perimetre: str, cles: ChiffresCles) -> str:
+    """« Les 30 communes du Pays de Lorient comptent 221 257 habitants … » (one commune: « La commune de … »).
+
+    ``de_perimetre`` is the scope after « de », article included (« du Pays de Lorient »).
+    """
     if cles.nb_communes == 1:
-        debut = f"{libelle} compte"
+        debut = f"La commune {de_perimetre} compte"
     else:
-        debut = f"{libelle} compte {communes} et"
+        debut = f"Les {formats.nombre(cles.nb_communes)} communes {de_perimetre} comptent"
     return (
         f"{debut} {formats.nombre(cles.population)} habitants (population municipale) sur "
         f"{formats.superficie(cles.superficie_km2)}, soit une densité de "

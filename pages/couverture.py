@@ -1,0 +1,68 @@
+"""Couverture haut et très haut débit : zones blanches, éligibilité, fibre par trimestre, objectifs."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import formats
+from dashboard.indicateurs import couverture as cv
+from dashboard.indicateurs import synthese_couverture as sc
+from dashboard.indicateurs.territoire import communes_du_perimetre
+from dashboard.objectifs import charger_objectifs
+from dashboard.ui import composants, etat_url, provenance
+from dashboard.vues import couverture as vues
+from dashboard.vues.carte import PALETTE_ALERTE, PALETTE_SEQUENTIELLE, carte_communes, classes_quantiles
+
+composants.exiger_coquille()
+reference, perimetre = st.session_state["reference"], st.session_state["perimetre"]
+provenance.declarer(reference.manifeste)
+st.title("Couverture haut et très haut débit")
+instants = composants.charger_sources("arcep_mci", "arcep_ftth")
+mci, ftth = (i.frame if i else None for i in instants.values())
+
+c1, c2, c3 = st.columns([3, 2, 3])
+indicateur = sc.INDICATEURS[etat_url.choix(c1, "Indicateur", list(sc.INDICATEURS), "indicateur",
+                                           lambda i: sc.INDICATEURS[i].libelle)]
+reseau = etat_url.choix(c2, "Réseaux pris en compte", list(sc.RESEAUX), "reseau", sc.RESEAUX.get,
+                        disabled=indicateur.source != "arcep_mci",
+                        aide="Les zones blanches se mesurent d'abord sur les réseaux filaires (recommandation ARCEP).")
+trimestre = etat_url.curseur(c3, "Trimestre (historique fibre)", sc.trimestres(ftth) if ftth is not None else [],
+                             "trimestre", disabled=indicateur.source != "arcep_ftth")
+codes = list(communes_du_perimetre(reference.communes, perimetre)["code_insee"])
+edition = trimestre if indicateur.source == "arcep_ftth" else composants.libelle_edition(instants["arcep_mci"])
+valeurs = sc.valeurs_communes(indicateur, mci, ftth, reseau, trimestre)
+st.markdown(vues.phrase_couverture(indicateur, perimetre.de,
+                                   sc.valeur_perimetre(indicateur, mci, ftth, codes, reseau, trimestre), edition))
+composants.metriques(vues.metriques_couverture(sc.chiffres_couverture(mci, ftth, codes, reseau)))
+
+noms = reference.communes.set_index("code_insee")["nom"]
+selection = etat_url.commune_selectionnee(list(noms.index))
+serie_valeurs = valeurs.set_index("code")
+classes = classes_quantiles(serie_valeurs["valeur"], lambda v: formats.pourcentage(v),
+                            PALETTE_ALERTE if indicateur.besoin else PALETTE_SEQUENTIELLE)
+carte = carte_communes(reference.communes, serie_valeurs["valeur"], classes, {
+    indicateur.libelle: serie_valeurs["valeur"].map(formats.pourcentage),
+    "Locaux concernés": serie_valeurs["nombre"].map(formats.nombre),
+    "Locaux (total)": serie_valeurs["base"].map(formats.nombre)}, selection=set(codes))
+clic = st_folium(carte, key="carte_couverture", height=520, use_container_width=True,
+                 returned_objects=["last_active_drawing"])
+composants.legende(f"{indicateur.libelle} — part des locaux ({edition})", classes)
+etat_url.selectionner_commune(composants.code_clique(clic))
+st.caption("Cliquez sur une commune pour la sélectionner dans les graphiques ci-dessous.")
+
+gauche, droite = st.columns(2)
+dans = valeurs[valeurs["code"].isin(codes)]
+gauche.plotly_chart(vues.figure_classement(dans, noms, indicateur, selection), width="stretch")
+if mci is not None:
+    longue = cv.repartition_longue(cv.repartition_meilleure_techno(mci))
+    droite.plotly_chart(vues.figure_meilleure_techno(longue[longue["code"].isin(codes)], noms),
+                        width="stretch")
+if ftth is not None:
+    objectifs = charger_objectifs()
+    st.plotly_chart(vues.figure_ftth_perimetre(ftth, reference.communes, perimetre, codes, selection, objectifs,
+                                               st.session_state["territoire"].nom), width="stretch")
+    composants.tableau_objectifs(sc.etat_objectifs(objectifs, mci, ftth, codes), perimetre.libelle)
+rurale = sc.ventilation_rurale(valeurs[valeurs["code"].isin(codes)], ftth)
+composants.tableau_rural(rurale, indicateur)
+st.subheader("Données par commune")
+composants.tableau_parts(sc.tableau_communes(valeurs, communes_du_perimetre(reference.communes, perimetre)),
+                         indicateur.nombre_libelle)
