@@ -27,6 +27,8 @@ pages = [
     st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/map:",
             url_path="vue-ensemble", default=True),
     st.Page("pages/couverture.py", title="Couverture", icon=":material/router:", url_path="couverture"),
+    st.Page("pages/inclusion.py", title="Inclusion numérique", icon=":material/diversity_3:",
+            url_path="inclusion"),
 ]
 navigation = st.navigation(pages)
 provenance.reinitialiser()

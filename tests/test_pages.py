@@ -93,3 +93,13 @@ def test_couverture_etat_dans_l_url():
     assert any("T4 2020" in m.value for m in at.markdown)
     m = metriques(at)
     assert "Locaux sans très haut débit" in m and "Raccordables à la fibre" in m
+
+
+def test_inclusion_poids_et_seuil_dans_l_url():
+    at = lancer("pages/inclusion.py", poids="part_non_thd:0,part_65_plus:2", seuil="10km", mesure="illectronisme_part")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="poids_part_non_thd").value == 0.0
+    assert at.slider(key="poids_part_65_plus").value == 2.0
+    assert at.selectbox(key="url_seuil").value == "10km"
+    assert any("plus de 10 km" in m.value for m in at.markdown)
+    assert "Habitants concernés (estimation)" in metriques(at)

@@ -198,3 +198,70 @@ def tableau_objectifs(etat: pd.DataFrame, libelle_perimetre: str) -> None:
         "source_titre": st.column_config.TextColumn("Source de l'objectif"),
         "source_url": st.column_config.LinkColumn("Lien"),
     })
+
+
+def panneau_poids(poids: dict[str, float], vers_texte) -> dict[str, float]:
+    """Sliders for the index weights (0 = component ignored), kept in the URL parameter ``poids``."""
+    from dashboard.indicateurs.inclusion import COMPOSANTES
+
+    with st.expander("Pondération de l'indice (modifiable)", expanded=False):
+        st.caption("Chaque composante est comparée entre communes (écart à la moyenne du territoire, en "
+                   "écarts-types), puis pondérée. Mettez un poids à 0 pour l'ignorer.")
+        nouveaux = {c: st.slider(libelle, 0.0, 5.0, float(poids.get(c, 0.0)), 0.5, key=f"poids_{c}")
+                    for c, libelle in COMPOSANTES.items()}
+    if sum(nouveaux.values()) == 0:
+        st.warning("Tous les poids sont à 0 : pondération par défaut utilisée.")
+        nouveaux = dict(poids) if sum(poids.values()) else {c: 1.0 for c in COMPOSANTES}
+    texte = vers_texte(nouveaux)
+    if st.query_params.get("poids") != texte:
+        st.query_params["poids"] = texte
+    return nouveaux
+
+
+def tableau_fragilite(tableau: pd.DataFrame, noms: pd.Series) -> None:
+    from dashboard.indicateurs.inclusion import COMPOSANTES
+
+    affiche = tableau.assign(commune=tableau["code_insee"].map(noms))
+    colonnes = ["code_insee", "commune", "score_0_10", *[f"comp_{c}" for c in COMPOSANTES],
+                "illectronisme_personnes", "illectronisme_part", "composantes_manquantes"]
+    affiche = affiche[colonnes]
+    for c in [*[f"comp_{c}" for c in COMPOSANTES], "illectronisme_part"]:
+        affiche[c] = (affiche[c].astype("Float64") * 100).round(1)
+    affiche["illectronisme_personnes"] = affiche["illectronisme_personnes"].round(0)
+    affiche["score_0_10"] = affiche["score_0_10"].round(1)
+    st.dataframe(affiche.sort_values("score_0_10", ascending=False), hide_index=True, width="stretch",
+                 column_config={
+                     "code_insee": st.column_config.TextColumn("Code INSEE"),
+                     "commune": st.column_config.TextColumn("Commune"),
+                     "score_0_10": st.column_config.NumberColumn("Score 0–10", format="localized"),
+                     **{f"comp_{c}": st.column_config.NumberColumn(f"{libelle} (%)", format="localized")
+                        for c, libelle in COMPOSANTES.items()},
+                     "illectronisme_personnes": st.column_config.NumberColumn(
+                         "Illectronisme estimé (personnes)", format="localized"),
+                     "illectronisme_part": st.column_config.NumberColumn("Illectronisme estimé (%)",
+                                                                         format="localized"),
+                     "composantes_manquantes": st.column_config.TextColumn("Composantes manquantes"),
+                 })
+
+
+def tableau_eloignement(tableau: pd.DataFrame, noms: pd.Series) -> None:
+    affiche = tableau.assign(commune=tableau["code_insee"].map(noms),
+                             part_au_dela=tableau["part_au_dela"] * 100,
+                             part_75_plus_au_dela=tableau["part_75_plus_au_dela"] * 100)
+    affiche = affiche[["code_insee", "commune", "population", "population_au_dela", "part_au_dela",
+                       "population_75_plus_au_dela", "part_75_plus_au_dela"]].round(
+        {"population": 0, "population_au_dela": 0, "population_75_plus_au_dela": 0, "part_au_dela": 1,
+         "part_75_plus_au_dela": 1})
+    st.dataframe(affiche.sort_values("part_au_dela", ascending=False), hide_index=True, width="stretch",
+                 column_config={
+                     "code_insee": st.column_config.TextColumn("Code INSEE"),
+                     "commune": st.column_config.TextColumn("Commune"),
+                     "population": st.column_config.NumberColumn("Population", format="localized"),
+                     "population_au_dela": st.column_config.NumberColumn("Habitants au-delà (estim.)",
+                                                                         format="localized"),
+                     "part_au_dela": st.column_config.NumberColumn("Part au-delà (%)", format="localized"),
+                     "population_75_plus_au_dela": st.column_config.NumberColumn("75 ans et plus au-delà (estim.)",
+                                                                                 format="localized"),
+                     "part_75_plus_au_dela": st.column_config.NumberColumn("Part des 75 ans et plus (%)",
+                                                                           format="localized"),
+                 })

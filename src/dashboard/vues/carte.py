@@ -50,6 +50,11 @@ def classes_quantiles(
     if connues.empty:
         return []
     bornes = np.unique(np.quantile(connues, np.linspace(0, 1, len(palette) + 1)))
+    distinctes = connues.nunique()
+    if len(bornes) - 1 < min(len(palette), distinctes - 1) and len(bornes) < 4:
+        # Skewed data (e.g. most communes at 0 %): quantiles collapse; equal intervals still
+        # separate the few communes that differ.
+        bornes = np.linspace(float(connues.min()), float(connues.max()), len(palette) + 1)
     if len(bornes) == 1:
         v = float(bornes[0])
         return [Classe(palette[-1], v, v, formatteur(v))]
@@ -177,3 +182,62 @@ def html_autonome(carte: folium.Map) -> str:
     if not isinstance(figure, branca.element.Figure):
         raise TypeError("la carte n'est pas rattachée à une figure folium")
     return figure.render()
+
+
+COULEURS_CATEGORIES = {
+    "France services": "#0072B2",
+    "Lieu de médiation numérique": "#009E73",
+    "Tiers-lieu": "#E69F00",
+    "Tiers-lieu (liste locale)": "#CC79A7",
+}
+
+
+def ajouter_lieux(carte: folium.Map, lieux: pd.DataFrame, *, nom_couche: str = "Lieux") -> folium.Map:
+    """Add the places as ONE GeoJson layer of circle markers (light with thousands of points).
+
+    ``lieux``: ``id``, ``nom``, ``adresse``, ``commune``, ``categorie``, ``latitude``,
+    ``longitude``, ``itinerant``, and optionally ``services``, ``horaires_texte``, ``site_web``.
+    Places without coordinates are skipped (the page counts them). Every value is escaped;
+    links are emitted only for ``http(s)`` URLs. Itinerant places (buses) get a dashed ring:
+    the point is their base, not a desk.
+    """
+    from dashboard.vues.securite import lien_sur
+
+    avec = lieux.dropna(subset=["latitude", "longitude"])
+    entites = []
+    for lieu in avec.itertuples(index=False):
+        itinerant = bool(getattr(lieu, "itinerant", False) is True)
+        lien = lien_sur(getattr(lieu, "site_web", None))
+        proprietes = {
+            "id": safe_html(lieu.id),
+            "nom": safe_html(lieu.nom),
+            "categorie": safe_html(lieu.categorie) + (" — itinérant (point de départ)" if itinerant else ""),
+            "adresse": safe_html(f"{lieu.adresse or ''}, {lieu.commune or ''}".strip(", ")),
+            "services": safe_html(str(getattr(lieu, "services", "") or "").replace("|", ", ") or "non renseignés",
+                                  300),
+            "lien": (f'<a href="{safe_html(lien, 2000)}" target="_blank" rel="noopener noreferrer">'
+                     f"{safe_html(lien, 60)}</a>") if lien else "",
+            "couleur": COULEURS_CATEGORIES.get(str(lieu.categorie), "#555555"),
+            "itinerant": itinerant,
+        }
+        entites.append({"type": "Feature", "properties": proprietes,
+                        "geometry": {"type": "Point", "coordinates": [float(lieu.longitude), float(lieu.latitude)]}})
+    if not entites:
+        return carte
+
+    def style(feature: dict) -> dict:
+        p = feature["properties"]
+        return {"fillColor": p["couleur"], "color": "#ffffff" if not p["itinerant"] else "#000000",
+                "weight": 2, "fillOpacity": 0.95, "radius": 7, "dashArray": "3 3" if p["itinerant"] else None}
+
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": entites},
+        name=nom_couche,
+        marker=folium.CircleMarker(radius=7),
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=["nom", "categorie", "adresse"],
+                                      aliases=["Lieu", "Type", "Adresse"], sticky=True),
+        popup=folium.GeoJsonPopup(fields=["nom", "categorie", "adresse", "services", "lien"],
+                                  aliases=["Lieu", "Type", "Adresse", "Services", "Site"], max_width=320),
+    ).add_to(carte)
+    return localiser_ressources(carte)
