@@ -29,6 +29,7 @@ pages = [
     st.Page("pages/couverture.py", title="Couverture", icon=":material/router:", url_path="couverture"),
     st.Page("pages/inclusion.py", title="Inclusion numérique", icon=":material/diversity_3:",
             url_path="inclusion"),
+    st.Page("pages/lieux.py", title="Lieux et tiers-lieux", icon=":material/location_on:", url_path="lieux"),
 ]
 navigation = st.navigation(pages)
 provenance.reinitialiser()

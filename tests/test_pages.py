@@ -103,3 +103,12 @@ def test_inclusion_poids_et_seuil_dans_l_url():
     assert at.selectbox(key="url_seuil").value == "10km"
     assert any("plus de 10 km" in m.value for m in at.markdown)
     assert "Habitants concernés (estimation)" in metriques(at)
+
+
+def test_lieux_filtres():
+    at = lancer("pages/lieux.py")
+    assert not at.exception, [e.value for e in at.exception]
+    total = int(metriques(at)["Lieux"])
+    at.toggle[2].set_value(True).run()  # « Ouverts le samedi »
+    assert not at.exception
+    assert int(metriques(at)["Lieux"]) < total

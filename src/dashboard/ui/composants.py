@@ -265,3 +265,41 @@ def tableau_eloignement(tableau: pd.DataFrame, noms: pd.Series) -> None:
                      "part_75_plus_au_dela": st.column_config.NumberColumn("Part des 75 ans et plus (%)",
                                                                            format="localized"),
                  })
+
+
+def tableau_lieux(tableau: pd.DataFrame) -> None:
+    st.dataframe(tableau, hide_index=True, width="stretch", column_config={
+        "nom": st.column_config.TextColumn("Lieu"),
+        "categorie": st.column_config.TextColumn("Type"),
+        "commune": st.column_config.TextColumn("Commune"),
+        "adresse": st.column_config.TextColumn("Adresse"),
+        "services": st.column_config.TextColumn("Services"),
+        "gratuit": st.column_config.TextColumn("Gratuit"),
+        "itinerant": st.column_config.TextColumn("Itinérant"),
+        "heures_par_semaine": st.column_config.NumberColumn("Heures d'ouverture / semaine", format="localized"),
+        "site_web": st.column_config.LinkColumn("Site web"),
+        "source": st.column_config.TextColumn("Source"),
+    })
+
+
+def tableau_offre(par_commune: pd.DataFrame) -> None:
+    colonnes = ["code_insee", "nom", "population", "nb_lieux", "nb_france_services", "nb_lieux_mediation",
+                "nb_lieux_est_tiers_lieu", "lieux_pour_10000_hab", "heures_hebdo_total"]
+    affiche = par_commune[colonnes].round({"lieux_pour_10000_hab": 1, "heures_hebdo_total": 1})
+    st.dataframe(affiche, hide_index=True, width="stretch", column_config={
+        "code_insee": st.column_config.TextColumn("Code INSEE"),
+        "nom": st.column_config.TextColumn("Commune"),
+        "population": st.column_config.NumberColumn("Population", format="localized"),
+        "nb_lieux": st.column_config.NumberColumn("Lieux"),
+        "nb_france_services": st.column_config.NumberColumn("France services"),
+        "nb_lieux_mediation": st.column_config.NumberColumn("Lieux de médiation"),
+        "nb_lieux_est_tiers_lieu": st.column_config.NumberColumn("Tiers-lieux"),
+        "lieux_pour_10000_hab": st.column_config.NumberColumn("Lieux / 10 000 hab.", format="localized"),
+        "heures_hebdo_total": st.column_config.NumberColumn("Heures d'ouverture / semaine (connues)",
+                                                            format="localized"),
+    })
+
+
+def ajouter_liste_locale(lieux: pd.DataFrame, _contexte) -> pd.DataFrame:
+    """Placeholder until the local tiers-lieux upload is wired: returns the places unchanged."""
+    return lieux

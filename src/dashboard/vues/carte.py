@@ -119,6 +119,7 @@ def carte_communes(
     selection: set[str] | None = None,
     fond_osm: bool = False,
     hauteur: int = 520,
+    opacite: float = 0.85,
 ) -> folium.Map:
     """A choropleth of ``communes`` coloured by ``valeurs`` (indexed by ``code_insee``).
 
@@ -157,7 +158,7 @@ def carte_communes(
         dedans = p["dans_selection"]
         return {
             "fillColor": p["couleur"],
-            "fillOpacity": 0.85 if dedans else 0.25,
+            "fillOpacity": opacite if dedans else opacite * 0.3,
             "color": "#222222" if dedans else "#888888",
             "weight": 1.5 if dedans else 0.6,
             "dashArray": "4 3" if p["manquant"] else None,
@@ -227,13 +228,13 @@ def ajouter_lieux(carte: folium.Map, lieux: pd.DataFrame, *, nom_couche: str = "
 
     def style(feature: dict) -> dict:
         p = feature["properties"]
-        return {"fillColor": p["couleur"], "color": "#ffffff" if not p["itinerant"] else "#000000",
+        return {"fill": True, "fillColor": p["couleur"], "color": "#ffffff" if not p["itinerant"] else "#000000",
                 "weight": 2, "fillOpacity": 0.95, "radius": 7, "dashArray": "3 3" if p["itinerant"] else None}
 
     folium.GeoJson(
         {"type": "FeatureCollection", "features": entites},
         name=nom_couche,
-        marker=folium.CircleMarker(radius=7),
+        marker=folium.CircleMarker(radius=7, fill=True, fill_opacity=0.95, weight=2),
         style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=["nom", "categorie", "adresse"],
                                       aliases=["Lieu", "Type", "Adresse"], sticky=True),
