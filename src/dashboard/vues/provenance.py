@@ -39,6 +39,23 @@ class Provenance:
         return texte
 
 
+def combiner(source: str, titre: str, provenances: list[Provenance]) -> Provenance | None:
+    """One provenance standing for several datasets (e.g. « lieux d'aide » = France services +
+    médiation): editions and licences listed, demonstration if any part is."""
+    if not provenances:
+        return None
+    return Provenance(
+        source=source,
+        titre=titre,
+        producteur=" ; ".join(f"{p.titre_court()} ({p.producteur})" for p in provenances),
+        edition=" ; ".join(p.edition for p in provenances),
+        licence=" ; ".join(sorted({p.licence for p in provenances})),
+        url=provenances[0].url,
+        demo=any(p.demo for p in provenances),
+        edition_abregee=" ; ".join(p.edition_courte() for p in provenances),
+    )
+
+
 def provenance_reference(manifeste: dict) -> Provenance:
     """From ``data/reference/manifest.json``."""
     edition = manifeste.get("millesime_population") or manifeste.get("libelle_edition", "")
