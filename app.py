@@ -4,6 +4,7 @@ Router (``st.navigation``), shared sidebar (territory, scope, date of the data) 
 footer (sources and licences of what the page showed). Pages live in ``pages/``.
 """
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -13,11 +14,15 @@ from dashboard.ressources import installer_ressources
 from dashboard.ui import composants, donnees, provenance
 from dashboard.vues.provenance import provenance_instantane, provenance_reference
 
+# Kiosk mode (public screen at café-débats): one page, no sidebar, no widgets.
+# Enabled for a whole instance by DASHBOARD_KIOSQUE=1 (``make kiosque``), or by ``?kiosque=1``.
+KIOSQUE = os.environ.get("DASHBOARD_KIOSQUE") == "1" or st.query_params.get("kiosque") == "1"
+
 st.set_page_config(
     page_title="Observatoire du numérique inclusif — Pays de Lorient",
     page_icon=str(Path(__file__).parent / "static" / "icone.png"),
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="collapsed" if KIOSQUE else "expanded",
     menu_items={"About": "Observatoire du numérique inclusif du Pays de Lorient — données ouvertes."},
 )
 # The document is in French (screen readers, hyphenation, number reading).
@@ -32,6 +37,10 @@ pages = [
     st.Page("pages/lieux.py", title="Lieux et tiers-lieux", icon=":material/location_on:", url_path="lieux"),
     st.Page("pages/fiche_commune.py", title="Fiche commune", icon=":material/description:", url_path="fiche"),
 ]
+if KIOSQUE:
+    st.navigation([st.Page("pages/kiosque.py", title="Écran public", url_path="kiosque", default=True)],
+                  position="hidden").run()
+    st.stop()
 navigation = st.navigation(pages)
 provenance.reinitialiser()
 
