@@ -8,7 +8,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard.territoire import Perimetre
 from tests.conftest import RACINE
 
-PAGES = sorted(p.relative_to(RACINE).as_posix() for p in (RACINE / "pages").glob("*.py"))
+PAGE_KIOSQUE = "pages/kiosque.py"  # only reachable in kiosk mode (tested below)
+PAGES = sorted(p.relative_to(RACINE).as_posix() for p in (RACINE / "pages").glob("*.py")
+               if p.name != "kiosque.py")
 DELAI = 60
 
 
@@ -122,3 +124,10 @@ def test_fiche_commune_et_comparaison():
         m.value.startswith("Plouay compte") for m in at.markdown)
     assert at.multiselect(key="url_comparer").value == ["200042174", "pays"]
     assert len(at.dataframe) >= 3  # profile, sparklines, comparison
+
+
+def test_mode_kiosque_sans_barre_laterale():
+    at = lancer(kiosque="1")
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.sidebar.selectbox  # no scope selector, no widgets in the sidebar
+    assert (RACINE / PAGE_KIOSQUE).exists()
