@@ -1,0 +1,1 @@
+"""Browser tests: the app started as a subprocess, driven by headless Debian Chromium."""
