@@ -86,7 +86,9 @@ def commande_refresh(args: argparse.Namespace) -> int:
 
     contexte = _contexte()
     magasin = Magasin(chemins.dossier_instantanes())
-    cibles = [source(s) for s in args.sources] if args.sources else list(toutes_les_sources().values())
+    # Without arguments: every source with official URLs (a local source is imported, not downloaded).
+    cibles = ([source(s) for s in args.sources] if args.sources
+              else [s for s in toutes_les_sources().values() if all(f.url for f in s.fichiers)])
     echecs = 0
     for s in cibles:
         print(f"Actualisation de {s.identifiant} ({s.titre})…", file=sys.stderr)
