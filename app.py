@@ -35,6 +35,7 @@ pages = [
     st.Page("pages/inclusion.py", title="Inclusion numérique", icon=":material/diversity_3:",
             url_path="inclusion"),
     st.Page("pages/lieux.py", title="Lieux et tiers-lieux", icon=":material/location_on:", url_path="lieux"),
+    st.Page("pages/priorites.py", title="Priorités et scénarios", icon=":material/flag:", url_path="priorites"),
     st.Page("pages/fiche_commune.py", title="Fiche commune", icon=":material/description:", url_path="fiche"),
 ]
 if KIOSQUE:

@@ -131,3 +131,13 @@ def test_mode_kiosque_sans_barre_laterale():
     assert not at.exception, [e.value for e in at.exception]
     assert not at.sidebar.selectbox  # no scope selector, no widgets in the sidebar
     assert (RACINE / PAGE_KIOSQUE).exists()
+
+
+def test_priorites_et_scenario_depuis_l_url():
+    at = lancer("pages/priorites.py", lieu="47.95,-3.25", type_lieu="arret_bus", seuil="15min_marche",
+                poids_priorite="zones_blanches:2,fragilite:1,eloignement:0")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="prio_eloignement").value == 0.0
+    assert any(s.value.startswith("Effet estimé — Arrêt d'un bus itinérant") for s in at.subheader)
+    assert "Habitants rapprochés" in metriques(at)
+    assert any("Les communes prioritaires" in m.value for m in at.markdown)

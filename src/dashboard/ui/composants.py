@@ -380,3 +380,128 @@ def choisir_comparaison(reference, territoire, defaut: list[str]) -> dict[str, l
         else:
             groupes[p.libelle] = [p.code]
     return groupes
+
+
+def contexte_priorites(reference):
+    """Load the sources of the « Priorités » page and prepare places, points and distances."""
+    from dashboard.indicateurs.synthese_priorites import preparer
+
+    instants = charger_sources("arcep_mci", "insee_communes", "france_services", "mediation_numerique",
+                               "tiers_lieux_cget")
+    cadres = {k: (v.frame if v else None) for k, v in instants.items()}
+    return preparer(reference.communes, cadres["arcep_mci"], cadres["insee_communes"], cadres["france_services"],
+                    cadres["tiers_lieux_cget"], cadres["mediation_numerique"])
+
+
+def panneau_poids_priorites(poids: dict[str, float]) -> dict[str, float]:
+    """Sliders for the three priority weights, kept in the URL (``poids_priorite``)."""
+    from dashboard.indicateurs.priorites import COMPOSANTES, poids_priorites_vers_texte
+
+    with st.expander("Pondération des priorités (modifiable)", expanded=False):
+        nouveaux = {c: st.slider(comp.libelle, 0.0, 5.0, float(poids.get(c, 1.0)), 0.5, key=f"prio_{c}")
+                    for c, comp in COMPOSANTES.items()}
+    if sum(nouveaux.values()) == 0:
+        st.warning("Tous les poids sont à 0 : pondération par défaut utilisée.")
+        nouveaux = {c: 1.0 for c in COMPOSANTES}
+    texte = poids_priorites_vers_texte(nouveaux)
+    if st.query_params.get("poids_priorite") != texte:
+        st.query_params["poids_priorite"] = texte
+    return nouveaux
+
+
+def tableau_priorites(ctx, seuil, poids):
+    from dashboard.indicateurs.synthese_priorites import tableau_priorites as calculer
+
+    return calculer(ctx, seuil, poids)
+
+
+def meilleurs_sites(ctx, seuil, k):
+    from dashboard.indicateurs.synthese_priorites import meilleurs_sites as calculer
+
+    return calculer(ctx, seuil, k)
+
+
+def tableau_priorites_affiche(tableau: pd.DataFrame, noms: pd.Series) -> None:
+    from dashboard.indicateurs.priorites import COMPOSANTES
+
+    colonnes = ["rang", "code_insee", "priorite", *[f"contribution_{c}" for c in COMPOSANTES],
+                *COMPOSANTES, "composantes_manquantes"]
+    affiche = tableau[colonnes].assign(commune=tableau["code_insee"].map(noms))
+    affiche = affiche[["rang", "commune", *colonnes[1:]]].round(
+        {"priorite": 1, **{f"contribution_{c}": 1 for c in COMPOSANTES}, "zones_blanches": 3, "eloignement": 3,
+         "fragilite": 1})
+    st.dataframe(affiche, hide_index=True, width="stretch", column_config={
+        "rang": st.column_config.NumberColumn("Rang"),
+        "commune": st.column_config.TextColumn("Commune"),
+        "code_insee": st.column_config.TextColumn("Code INSEE"),
+        "priorite": st.column_config.NumberColumn("Priorité (/100)", format="localized"),
+        **{f"contribution_{c}": st.column_config.NumberColumn(f"dont {comp.libelle} (points)", format="localized")
+           for c, comp in COMPOSANTES.items()},
+        "zones_blanches": st.column_config.NumberColumn("Part des locaux sans THD", format="percent"),
+        "fragilite": st.column_config.NumberColumn("Score de fragilité (0–10)", format="localized"),
+        "eloignement": st.column_config.NumberColumn("Part de la population éloignée", format="percent"),
+        "composantes_manquantes": st.column_config.TextColumn("Composantes manquantes"),
+    })
+
+
+def site_choisi(reference) -> tuple[float, float] | None:
+    """The simulated site (lat, lon): a map click stored in the URL (``lieu=lat,lon``) or a commune."""
+    communes = reference.communes.sort_values("nom")
+    options = ["", *communes["code_insee"]]
+    noms = dict(zip(communes["code_insee"], communes["nom"], strict=True))
+    code = st.selectbox("… ou placer le lieu au centre d'une commune", options,
+                        format_func=lambda c: "— point cliqué sur la carte —" if c == "" else noms[c],
+                        key="site_commune")
+    if code:
+        point = communes.set_index("code_insee").loc[code, "geometry"].representative_point()
+        return (round(point.y, 6), round(point.x, 6))
+    texte = st.query_params.get("lieu")
+    try:
+        lat, lon = (float(v) for v in (texte or "").split(","))
+    except ValueError:
+        return None
+    ouest, sud, est, nord = st.session_state["territoire"].emprise
+    return (lat, lon) if sud <= lat <= nord and ouest <= lon <= est else None
+
+
+def enregistrer_clic(retour: dict | None) -> None:
+    """A click on the scenario map becomes ``?lieu=lat,lon`` and the page reruns."""
+    clic = (retour or {}).get("last_clicked")
+    if not clic:
+        return
+    texte = f"{clic['lat']:.5f},{clic['lng']:.5f}"
+    if st.query_params.get("lieu") != texte:
+        st.query_params["lieu"] = texte
+        st.session_state["site_commune"] = ""
+        st.rerun()
+
+
+def afficher_resultat_scenario(resultat, noms: pd.Series, vues) -> None:
+    st.subheader(f"Effet estimé — {resultat.type_lieu.libelle} à {noms.get(resultat.code_insee, resultat.code_insee)}")
+    metriques(vues.metriques_scenario(resultat))
+    for avertissement in resultat.avertissements:
+        st.caption(f"⚠ {_markdown_inerte(avertissement)}")
+    if not resultat.par_commune.empty:
+        affiche = resultat.par_commune.assign(commune=resultat.par_commune["code_insee"].map(noms)).round(0)
+        st.dataframe(affiche, hide_index=True, width="stretch", column_config={
+            "code_insee": st.column_config.TextColumn("Code INSEE"),
+            "commune": st.column_config.TextColumn("Commune"),
+            "population_gagnee": st.column_config.NumberColumn("Habitants rapprochés", format="localized"),
+            "fragile_gagnee": st.column_config.NumberColumn("dont 75 ans et plus", format="localized"),
+        })
+
+
+def tableau_sites(sites: pd.DataFrame, seuil_libelle: str) -> None:
+    st.subheader("Meilleurs sites proposés")
+    if sites.empty:
+        st.info(f"Aucun site ne rapprocherait d'habitants : personne n'est à {seuil_libelle} d'un lieu d'aide.")
+        return
+    st.dataframe(sites, hide_index=True, width="stretch", column_config={
+        "rang": st.column_config.NumberColumn("Rang"),
+        "commune": st.column_config.TextColumn("Commune"),
+        "gain_population": st.column_config.NumberColumn("Habitants rapprochés", format="localized"),
+        "gain_ponderee": st.column_config.NumberColumn("Gain pondéré par la fragilité", format="localized"),
+        "cumul_population": st.column_config.NumberColumn("Cumul", format="localized"),
+        "latitude": st.column_config.NumberColumn("Latitude", format="%.5f"),
+        "longitude": st.column_config.NumberColumn("Longitude", format="%.5f"),
+    })

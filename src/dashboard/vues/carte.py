@@ -242,3 +242,21 @@ def ajouter_lieux(carte: folium.Map, lieux: pd.DataFrame, *, nom_couche: str = "
                                   aliases=["Lieu", "Type", "Adresse", "Services", "Site"], max_width=320),
     ).add_to(carte)
     return localiser_ressources(carte)
+
+
+def ajouter_sites(carte: folium.Map, sites: list[tuple[float, float, str, str]]) -> folium.Map:
+    """Markers for simulated or suggested sites: (latitude, longitude, label, colour), one layer."""
+    if not sites:
+        return carte
+    entites = [{"type": "Feature", "properties": {"libelle": safe_html(libelle), "couleur": couleur},
+                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]}}
+               for lat, lon, libelle, couleur in sites]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": entites},
+        name="Sites",
+        marker=folium.CircleMarker(radius=10, fill=True, fill_opacity=1, weight=3),
+        style_function=lambda f: {"fill": True, "fillColor": f["properties"]["couleur"], "color": "#000000",
+                                  "weight": 3, "fillOpacity": 1, "radius": 10},
+        tooltip=folium.GeoJsonTooltip(fields=["libelle"], aliases=["Site"], sticky=True),
+    ).add_to(carte)
+    return localiser_ressources(carte)
