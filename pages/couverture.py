@@ -64,5 +64,8 @@ if ftth is not None:
 rurale = sc.ventilation_rurale(valeurs[valeurs["code"].isin(codes)], ftth)
 composants.tableau_rural(rurale, indicateur)
 st.subheader("Données par commune")
-composants.tableau_parts(sc.tableau_communes(valeurs, communes_du_perimetre(reference.communes, perimetre)),
-                         indicateur.nombre_libelle)
+donnees_communes = sc.tableau_communes(valeurs, communes_du_perimetre(reference.communes, perimetre))
+composants.tableau_parts(donnees_communes, indicateur.nombre_libelle)
+composants.exporter_tableau(donnees_communes, f"{indicateur.libelle} — {perimetre.libelle} ({edition})", "couverture")
+composants.exporter_carte_png(reference.communes, serie_valeurs["valeur"], classes, f"{indicateur.libelle} ({edition})",
+                              "couverture", set(codes))

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.indicateurs import fiche
 from dashboard.ui import composants, etat_url
 from dashboard.vues import fiche as vues
+from dashboard.vues.rapport import contenu_rapport
 
 composants.exiger_coquille()
 reference, perimetre, territoire = (st.session_state[k] for k in ("reference", "perimetre", "territoire"))
@@ -24,7 +25,17 @@ tableau = fiche.tableau_fiche(donnees, groupes, externes)
 texte, notes = vues.paragraphe(tableau, noms[code], territoire.nom, territoire.complement, sources)
 st.markdown(texte)
 st.caption("\n\n".join(f"[{i}] {composants.markdown_inerte(n)}" for i, n in enumerate(notes, start=1)))
-st.dataframe(vues.tableau_affiche(tableau, sources), hide_index=True, width="stretch", height=680)
+affiche = vues.tableau_affiche(tableau, sources)
+st.dataframe(affiche, hide_index=True, width="stretch", height=680)
+composants.exporter_tableau(affiche, f"Fiche {noms[code]}", "fiche")
+r1, r2 = st.columns(2)
+with r1:
+    composants.exporter_rapport(lambda: contenu_rapport(donnees, sources, groupes, externes, noms[code],
+                                                        f"Fiche commune — {noms[code]}"), noms[code], "commune")
+with r2:
+    composants.exporter_rapport(lambda: contenu_rapport(donnees, sources, {territoire.nom: groupes[territoire.nom]},
+                                                        externes, territoire.nom, f"Rapport — {territoire.nom}"),
+                                territoire.nom, "territoire")
 st.caption("n.d. : donnée non disponible (source non chargée, valeur masquée par le secret statistique, ou "
            "indicateur qui ne s'agrège pas honnêtement, comme un score relatif). Les colonnes département et "
            "France n'apparaissent que si les fichiers nationaux ont été chargés.")

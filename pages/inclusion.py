@@ -43,6 +43,7 @@ with st.expander("Méthode de l'indice et de l'estimation de l'illectronisme", e
     st.markdown(inclusion.explication_indice(poids))
     st.markdown(inclusion.methode_illectronisme())
 composants.tableau_fragilite(tableau[tableau["code_insee"].isin(codes)], noms)
+composants.exporter_tableau(tableau[tableau["code_insee"].isin(codes)], f"Fragilité — {perimetre.libelle}", "fragilite")
 
 st.header("Qui est loin d'un lieu d'aide ?")
 lieux = L.lieux_unifies(fs, tl, med).lieux
@@ -61,3 +62,5 @@ carte_e = carte_communes(reference.communes, parts, classes_e, {
 st_folium(carte_e, key="carte_eloignement", height=480, use_container_width=True, returned_objects=[])
 composants.legende(f"Part de la population à {seuil.libelle}", classes_e)
 composants.tableau_eloignement(eloignement[eloignement["code_insee"].isin(codes)], noms)
+composants.exporter_tableau(eloignement[eloignement["code_insee"].isin(codes)],
+                            f"Éloignement ({seuil.libelle}) — {perimetre.libelle}", "eloignement")

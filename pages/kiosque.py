@@ -1,6 +1,9 @@
-"""Écran public des cafés-débats (mode kiosque) — diaporama en cours de construction."""
+"""Écran public des cafés-débats (mode kiosque) : diapositives qui défilent seules, sans widget.
 
-import streamlit as st
+Réglages (intervalle, ordre des diapositives, question du débat, adresse du QR code) dans
+``data/kiosque.toml``. Lancement : ``make kiosque`` (voir README, « Écran public »).
+"""
 
-st.title("Observatoire du numérique inclusif — écran public")
-st.info("Le diaporama de l'écran public n'est pas encore disponible.")
+from dashboard.ui.kiosque import ecran_public
+
+ecran_public()

@@ -51,5 +51,6 @@ for fusion in unifies.fusions:
 
 st.subheader("Liste des lieux du périmètre")
 composants.tableau_lieux(vues.tableau_lieux(dans))
+composants.exporter_tableau(vues.tableau_lieux(dans), f"Lieux — {perimetre.libelle}", "lieux")
 st.subheader("Offre par commune")
 composants.tableau_offre(par_commune[par_commune["code_insee"].isin(codes)])

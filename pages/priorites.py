@@ -38,6 +38,7 @@ st.plotly_chart(vues.figure_priorites(tableau, noms, codes), width="stretch")
 with st.expander("Méthode", expanded=False):
     st.markdown(P.explication_priorites(poids, seuil.libelle))
 composants.tableau_priorites_affiche(tableau[tableau["code_insee"].isin(codes)], noms)
+composants.exporter_tableau(tableau[tableau["code_insee"].isin(codes)], f"Priorités — {perimetre.libelle}", "priorites")
 
 st.header("Et si on ouvrait un lieu ici ?")
 st.caption("Cliquez sur la carte pour placer le lieu (ou choisissez une commune), puis lisez l'effet estimé.")

@@ -40,8 +40,9 @@ st_folium(carte, key="carte_vue_ensemble", height=520, use_container_width=True,
 composants.legende("Densité de population (hab./km²)", classes)
 
 st.subheader("Communes du périmètre")
+tableau_perimetre = tableau.loc[dans_perimetre["code_insee"]].reset_index()
 st.dataframe(
-    tableau.loc[dans_perimetre["code_insee"]].reset_index(),
+    tableau_perimetre,
     hide_index=True,
     width="stretch",
     column_config={
@@ -53,3 +54,6 @@ st.dataframe(
         "densite_hab_km2": st.column_config.NumberColumn("Densité (hab./km²)", format="localized"),
     },
 )
+composants.exporter_tableau(tableau_perimetre, f"Communes — {perimetre.libelle}", "vue_ensemble")
+composants.exporter_carte_png(reference.communes, tableau["densite_hab_km2"], classes,
+                              "Densité de population (hab./km²)", "vue_ensemble", set(dans_perimetre["code_insee"]))

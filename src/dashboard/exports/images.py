@@ -213,6 +213,7 @@ def carte_png(
     *,
     titre_legende: str | None = None,
     selection: set[str] | None = None,
+    cadrer_selection: bool = True,
     demo: bool = False,
     largeur_px: int = 1600,
     hauteur_px: int = 1200,
@@ -239,12 +240,13 @@ def carte_png(
         manque |= absente
         dedans = code in selection
         axe.add_patch(PathPatch(
-            chemin, facecolor=couleur_pour(valeur, classes), alpha=1.0 if dedans else 0.3,
-            edgecolor="#222222" if dedans else "#888888", linewidth=0.8 if dedans else 0.4,
+            chemin, facecolor=couleur_pour(valeur, classes), alpha=1.0 if dedans or not cadrer_selection else 0.3,
+            edgecolor="#222222" if dedans else "#888888",
+            linewidth=(0.8 if cadrer_selection else 2.2) if dedans else 0.4,
             linestyle="--" if absente else "-", hatch="////" if absente else None,
         ))
     dans = gdf[gdf["code_insee"].isin(selection)]
-    emprise = (dans if not dans.empty else gdf).total_bounds
+    emprise = (dans if not dans.empty and cadrer_selection else gdf).total_bounds
     marge_x, marge_y = (emprise[2] - emprise[0]) * 0.04, (emprise[3] - emprise[1]) * 0.04
     axe.set_xlim(emprise[0] - marge_x, emprise[2] + marge_x)
     axe.set_ylim(emprise[1] - marge_y, emprise[3] + marge_y)

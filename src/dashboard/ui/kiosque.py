@@ -41,47 +41,51 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .stElementContainer:has(iframe[title="st.iframe"][height="1"]) { display: none !important; }
 html, body, .stApp { background: #ffffff; color: #000000; cursor: none; }
 [data-testid="stMainBlockContainer"], .block-container {
-  padding: 20px 40px 0 40px !important; max-width: 100% !important; }
+  padding: 18px 290px 0 40px !important; max-width: 100% !important; }
+[data-testid="stVerticalBlock"] { gap: 10px !important; }
 [data-stale="true"] { opacity: 1 !important; transition: none !important; }
-.kiosque-entete { position: relative; margin: 0 0 8px 0; padding-right: 160px; }
+.kiosque-entete { margin: 0 0 4px 0; }
 .kiosque-titre { font-size: 64px !important; line-height: 1.1; font-weight: 800; color: #0a2a5e;
-  margin: 0 0 6px 0 !important; padding: 0 !important; }
+  margin: 0 0 4px 0 !important; padding: 0 !important; }
 .kiosque-phrase { font-size: 32px; line-height: 1.25; margin: 0; color: #000000; }
-.kiosque-question { font-size: 80px; line-height: 1.15; font-weight: 800; margin: 40px 0 0 0; color: #000000; }
-.kiosque-compteur { position: absolute; top: 8px; right: 0; font-size: 32px; font-weight: 700; color: #000000;
-  border: 3px solid #000000; border-radius: 12px; padding: 2px 16px; }
-.kiosque-colonne { display: flex; flex-direction: column; gap: 18px; }
-.kiosque-grille { display: grid; grid-template-columns: repeat(3, 1fr); gap: 36px 48px; margin-top: 24px;
-  padding-right: 260px; }
-.kiosque-chiffre { border-left: 12px solid #0072B2; padding: 4px 0 4px 20px; }
-.kiosque-valeur { font-size: 88px; line-height: 1.0; font-weight: 800; color: #000000; }
+.kiosque-question { font-size: 84px; line-height: 1.12; font-weight: 800; margin: 16px 0 0 0; color: #000000; }
+.kiosque-compteur { position: fixed; top: 24px; right: 24px; width: 220px; text-align: center; font-size: 32px;
+  font-weight: 700; color: #000000; border: 3px solid #000000; border-radius: 12px; padding: 4px 0; }
+.kiosque-colonne { display: flex; flex-direction: column; gap: 14px; }
+.kiosque-grille { display: grid; grid-template-columns: repeat(3, 1fr); gap: 44px 48px; margin-top: 30px; }
+.kiosque-chiffre { border-left: 12px solid #0072B2; padding: 2px 0 2px 20px; }
+.kiosque-valeur { font-size: 96px; line-height: 1.0; font-weight: 800; color: #000000; }
+.kiosque-colonne .kiosque-valeur { font-size: 72px; }
 .kiosque-libelle { font-size: 32px; line-height: 1.2; font-weight: 700; color: #000000; }
 .kiosque-detail { font-size: 28px; line-height: 1.2; color: #1a1a1a; }
 .kiosque-mention { font-size: 28px; line-height: 1.25; color: #000000; background: #eeeeee;
   border-left: 8px solid #000000; padding: 8px 14px; margin: 12px 0 0 0; }
 .kiosque-manque { font-size: 28px; color: #000000; border: 3px dashed #000000; padding: 8px 14px; }
-.kiosque-carte { width: 100%; height: 610px; object-fit: contain; display: block; }
-.kiosque-legende { font-size: 28px; line-height: 1.3; margin-top: 14px; }
+.kiosque-carte { width: 100%; height: 590px; object-fit: contain; object-position: center top; display: block; }
+.kiosque-legende { font-size: 28px; line-height: 1.25; margin-top: 12px; }
 .kiosque-legende strong { display: block; }
-.kiosque-case { display: inline-flex; align-items: center; margin: 4px 24px 4px 0; }
+.kiosque-case { display: inline-flex; align-items: center; margin: 3px 22px 3px 0; }
 .kiosque-pastille { width: 44px; height: 30px; border: 2px solid #000000; display: inline-block;
   margin-right: 10px; }
 .kiosque-nd { border-style: dashed; }
 .kiosque-point { width: 26px; height: 26px; border-radius: 50%; border: 3px solid #000000; display: inline-block;
   margin-right: 10px; }
-.kiosque-pied { margin-top: 10px; padding-right: 250px; }
+.kiosque-pied { margin-top: 4px; }
 .kiosque-demo { font-size: 30px; font-weight: 800; color: #000000; background: #FFD54F;
-  border: 4px solid #000000; padding: 6px 16px; margin-bottom: 8px; }
+  border: 4px solid #000000; padding: 4px 16px; margin-bottom: 8px; }
 .kiosque-sources { font-size: 28px; line-height: 1.25; color: #000000; margin: 0; }
-.kiosque-qr-coin { position: fixed; right: 24px; bottom: 20px; width: 220px; background: #ffffff;
-  text-align: center; z-index: 1000; border: 3px solid #000000; padding: 8px; }
+.kiosque-debat { display: flex; align-items: flex-start; justify-content: space-between; gap: 48px; }
+.kiosque-precision { font-size: 44px; line-height: 1.2; color: #000000; border-left: 12px solid #0072B2;
+  padding-left: 24px; margin: 20px 0 0 0; }
+.kiosque-qr-coin { position: fixed; right: 24px; bottom: 24px; width: 220px; background: #ffffff;
+  text-align: center; z-index: 1000; border: 3px solid #000000; padding: 8px 4px; }
 .kiosque-qr-coin .kiosque-qr { width: 200px; height: 200px; }
-.kiosque-qr-grand { text-align: center; margin: 30px auto 0 auto; }
-.kiosque-qr-grand .kiosque-qr { width: 380px; height: 380px; }
+.kiosque-qr-grand { text-align: center; flex: 0 0 460px; }
+.kiosque-qr-grand .kiosque-qr { width: 300px; height: 300px; }
 .kiosque-qr-legende { font-size: 28px; font-weight: 700; line-height: 1.15; }
-.kiosque-qr-coin .kiosque-qr-legende { font-size: 20px; }
+.kiosque-qr-coin .kiosque-qr-legende { font-size: 22px; }
 .kiosque-qr-adresse { font-size: 28px; line-height: 1.15; word-break: break-all; }
-.kiosque-qr-coin .kiosque-qr-adresse { font-size: 18px; }
+.kiosque-qr-coin .kiosque-qr-adresse { font-size: 20px; }
 .stApp:has(.kiosque-qr-grand) .kiosque-qr-coin { display: none; }
 .kiosque-erreur { font-size: 40px; color: #000000; border: 6px solid #000000; padding: 24px; }
 </style>
@@ -210,11 +214,11 @@ def afficher(diapo: vues.Diapositive, numero: int, total: int, parametres: Param
     """Lay one slide out: header, body (map or chart + figures, or a grid), sources."""
     st.html(vues.html_entete(diapo, numero, total))
     if diapo.question:
-        st.html(vues.html_chiffres(diapo) + vues.html_qr(parametres, grand=True))
+        st.html(vues.html_debat(diapo, parametres))
     elif diapo.carte_svg is None and diapo.figure is None:
         st.html(vues.html_chiffres(diapo, grille=True))
     else:
-        gauche, droite = st.columns([1.5, 1], gap="large")
+        gauche, droite = st.columns([1, 1.15], gap="large")
         with gauche:
             if diapo.figure is not None:
                 st.plotly_chart(diapo.figure, config={"staticPlot": True, "displayModeBar": False},
