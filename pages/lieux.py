@@ -18,7 +18,7 @@ st.title("Lieux d'aide et tiers-lieux")
 instants = composants.charger_sources("france_services", "mediation_numerique", "tiers_lieux_cget")
 fs, med, tl = (i.frame if i else None for i in instants.values())
 unifies = L.lieux_unifies(fs, tl, med)
-lieux = composants.ajouter_liste_locale(unifies.lieux, st.session_state.get("contexte"))
+lieux = composants.ajouter_liste_locale(unifies.lieux, reference)
 codes = list(communes_du_perimetre(reference.communes, perimetre)["code_insee"])
 
 f1, f2, f3 = st.columns(3)

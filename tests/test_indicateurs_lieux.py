@@ -238,3 +238,19 @@ def test_filtres(lieux):
     assert _ids(filtrer_lieux(lieux, categories=["Lieu de médiation numérique"], samedi=False)) == ["med-a", "med-c"]
     assert _ids(filtrer_lieux(lieux, services=[])) == []
     assert list(filtrer_lieux(lieux, samedi=True).columns) == list(COLONNES)
+
+
+def test_liste_locale_ajoutee_aux_lieux(contexte):
+    """The local list's accepted rows become « Tiers-lieu (liste locale) » places, names verbatim."""
+    from dashboard.indicateurs.lieux import TIERS_LIEU_LOCAL, lieux_depuis_liste_locale
+    from dashboard.sources.tiers_lieux_locaux import lire_televersement
+    from tests.conftest import FIXTURES
+
+    contenu = (FIXTURES / "televersements" / "xss_charges.csv").read_bytes()
+    resultat = lire_televersement(contenu, "xss_charges.csv", contexte)
+    lieux = lieux_depuis_liste_locale(resultat.frame)
+    assert len(lieux) == len(resultat.frame) > 0
+    assert set(lieux["categorie"]) == {TIERS_LIEU_LOCAL}
+    assert lieux["id"].str.startswith("loc-").all()
+    assert list(lieux["nom"]) == list(resultat.frame["nom"])  # escaping happens at display, not here
+    assert lieux["est_tiers_lieu"].all()

@@ -422,3 +422,40 @@ def filtrer_lieux(lieux: pd.DataFrame, categories: Iterable[str] | None = None,
         if valeur is not None:
             garder &= lieux[colonne].eq(bool(valeur)).fillna(False).astype("bool")
     return lieux.loc[garder.to_numpy()].reset_index(drop=True)
+
+
+SOURCE_LOCALE = "tiers_lieux_locaux"
+TIERS_LIEU_LOCAL = "Tiers-lieu (liste locale)"
+PREFIXES[SOURCE_LOCALE] = "loc-"
+LIBELLES_SOURCES[SOURCE_LOCALE] = "liste locale des tiers-lieux"
+
+
+def lieux_depuis_liste_locale(frame: pd.DataFrame) -> pd.DataFrame:
+    """The places of the local tiers-lieux list (:mod:`dashboard.sources.tiers_lieux_locaux`) in the
+    unified columns, category « Tiers-lieu (liste locale) ». They are added, not merged: a local
+    list that repeats a national place shows it twice, on purpose visible (different colours)."""
+    from dashboard.sources.mediation_numerique import analyser_horaires_osm
+    from dashboard.sources.tiers_lieux_locaux import TYPOLOGIES_NATIONALES
+
+    _exiger(frame, ("id", "nom", "adresse", "code_insee", "commune", "latitude", "longitude", "typologie"),
+            SOURCE_LOCALE)
+    n = len(frame)
+    horaires = [analyser_horaires_osm(str(h)) if isinstance(h, str) else (None, None)
+                for h in (frame["horaires"] if "horaires" in frame.columns else [None] * n)]
+
+    def colonne(nom: str, defaut: object) -> list:
+        return list(frame[nom]) if nom in frame.columns else [defaut] * n
+
+    return _cadre(frame, SOURCE_LOCALE, TIERS_LIEU_LOCAL, {
+        "typologies": [TYPOLOGIES_NATIONALES.get(str(t), "TIERS_LIEUX") for t in frame["typologie"].fillna("")],
+        "services": [str(s or "") for s in colonne("services", "")],
+        "publics": [str(p or "") for p in colonne("publics", "")],
+        "gratuit": pd.array(colonne("gratuit", pd.NA), dtype="boolean"),
+        "itinerant": pd.array([bool(v) if v is not None and not pd.isna(v) else False
+                               for v in colonne("itinerant", False)], dtype="boolean"),
+        "ouvert_samedi": pd.array([s for _, s in horaires], dtype="boolean"),
+        "heures_par_semaine": pd.array([h for h, _ in horaires], dtype="Float64"),
+        "site_web": colonne("site_web", None),
+        "conseiller_numerique": pd.array([pd.NA] * n, dtype="boolean"),
+        "est_tiers_lieu": pd.array([True] * n, dtype="boolean"),
+    })

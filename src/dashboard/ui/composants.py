@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import formats
-from dashboard.erreurs import ErreurConfiguration
+from dashboard.erreurs import ErreurConfiguration, ErreurDonnees
 from dashboard.indicateurs.territoire import ChiffresCles
 from dashboard.magasin import Instantane
 from dashboard.territoire import Perimetre, Territoire, perimetres, resoudre_perimetre
@@ -300,9 +300,56 @@ def tableau_offre(par_commune: pd.DataFrame) -> None:
     })
 
 
-def ajouter_liste_locale(lieux: pd.DataFrame, _contexte) -> pd.DataFrame:
-    """Placeholder until the local tiers-lieux upload is wired: returns the places unchanged."""
-    return lieux
+def ajouter_liste_locale(lieux: pd.DataFrame, reference) -> pd.DataFrame:
+    """Upload of the local tiers-lieux list (CSV or Excel, documented layout): validated, previewed,
+    used for this session only — official data are never overwritten. Rejected rows are listed
+    with their line and column; nothing is dropped silently."""
+    from dashboard.cli import contexte_depuis_reference
+    from dashboard.indicateurs.lieux import lieux_depuis_liste_locale
+    from dashboard.sources.tiers_lieux_locaux import lire_televersement
+
+    with st.expander("Ajouter la liste locale des tiers-lieux (CSV ou Excel)", expanded=False):
+        st.markdown("Modèle à remplir et règles : `docs/modele-tiers-lieux.md` (colonnes : nom, adresse, commune, "
+                    "code_insee, latitude, longitude, type, services, publics, horaires, site_web, gratuit, "
+                    "itinerant). Le fichier sert **pour cette session seulement** ; pour l'intégrer durablement : "
+                    "`python -m dashboard import tiers_lieux_locaux fichier.csv`.")
+        fichier = st.file_uploader("Fichier de la liste locale", type=["csv", "xlsx", "txt"], key="televersement")
+        if fichier is not None:
+            contexte = contexte_depuis_reference(st.session_state["territoire"], reference)
+            try:
+                resultat = lire_televersement(fichier.getvalue(), fichier.name, contexte)
+            except ErreurDonnees as exc:
+                st.error(f"Fichier refusé : {_markdown_inerte(str(exc))}")
+                st.session_state.pop("liste_locale", None)
+            else:
+                afficher_televersement(resultat)
+                st.session_state["liste_locale"] = resultat.frame
+    locale = st.session_state.get("liste_locale")
+    if locale is None or locale.empty:
+        return lieux
+    return pd.concat([lieux, lieux_depuis_liste_locale(locale)], ignore_index=True)
+
+
+def afficher_televersement(resultat) -> None:
+    """Counts, preview, rejected rows (line, column, reason) and out-of-perimeter rows of an upload."""
+    stats = resultat.stats
+    metriques([
+        ("Lignes lues", formats.nombre(stats.get("lues")), "Lignes de données du fichier."),
+        ("Acceptées", formats.nombre(stats.get("acceptees")), "Lieux ajoutés à la carte pour cette session."),
+        ("Rejetées", formats.nombre(stats.get("rejetees")), "Lignes refusées, listées ci-dessous avec leur motif."),
+        ("Hors périmètre", formats.nombre(stats.get("hors_perimetre")),
+         "Points hors du territoire, non cartographiés."),
+    ])
+    for avertissement in resultat.avertissements[:20]:
+        st.caption(f"⚠ {_markdown_inerte(avertissement)}")
+    if not resultat.frame.empty:
+        st.dataframe(resultat.frame.drop(columns=["id", "edition"], errors="ignore"), hide_index=True, width="stretch")
+    if resultat.rejets:
+        st.dataframe(pd.DataFrame(resultat.rejets, columns=["ligne", "colonne", "motif"]), hide_index=True,
+                     width="stretch")
+    if not resultat.hors_perimetre.empty:
+        st.caption("Lieux hors périmètre (non cartographiés) :")
+        st.dataframe(resultat.hors_perimetre, hide_index=True, width="stretch")
 
 
 def markdown_inerte(texte: str) -> str:
