@@ -34,6 +34,11 @@ test: install-test
 data: install
 	$(PY) -m dashboard refresh
 
+## make kiosque : écran public des cafés-débats sur http://localhost:8502 (diaporama, sans widget)
+kiosque: install
+	DASHBOARD_KIOSQUE=1 $(PY) -m dashboard.serveur --server.port 8502 --client.toolbarMode minimal \
+		--client.showErrorDetails none
+
 reference: install
 	$(PY) -m dashboard reference
 

@@ -52,7 +52,9 @@ COULEUR_SERIE = "#0072B2"
 COULEUR_CIBLE = "#000000"
 COULEUR_PROJECTION = "#D55E00"
 TAILLE_POLICE_GRAPHIQUE = 28
-LARGEUR_CARTE, HAUTEUR_CARTE = 1000, 640
+TAILLE_ETIQUETTE = 34  # in the 640-high drawing, shown ≈ 560 px high: ≈ 30 px on screen
+HAUTEUR_CARTE = 640
+HAUTEUR_FIGURE = 590
 SEUIL_LIEUX = "15min_marche"
 SEUIL_LIEUX_VOITURE = "15min_voiture"
 CORRECTION_QR = "m"
@@ -135,11 +137,9 @@ def lignes_sources(diapo: Diapositive) -> list[str]:
 
 def avertissement_demo(diapo: Diapositive) -> str | None:
     """The demonstration notice of a slide, or ``None`` when every dataset is official."""
-    demos = [_court(p.titre) for p in diapo.provenances if p.demo]
-    if not demos:
+    if not any(p.demo for p in diapo.provenances):
         return None
-    return ("DÉMONSTRATION : chiffres générés pour illustrer l'outil, ils ne décrivent pas la réalité ("
-            + ", ".join(demos) + ").")
+    return "DÉMONSTRATION : chiffres générés, ils ne décrivent pas la réalité (sources marquées)."
 
 
 def _part_petite(part: float) -> str:
@@ -172,7 +172,6 @@ def carte_svg(
     infobulles: pd.Series | None = None,
     etiquettes: dict[str, str] | None = None,
     points: pd.DataFrame | None = None,
-    largeur: int = LARGEUR_CARTE,
     hauteur: int = HAUTEUR_CARTE,
 ) -> str:
     """A static choropleth of the communes in SVG (Lambert-93, north up).
@@ -185,6 +184,8 @@ def carte_svg(
     gdf = communes[["code_insee", "nom", "geometry"]].to_crs(2154)
     xmin, ymin, xmax, ymax = gdf.total_bounds
     marge = 12
+    # The drawing keeps the territory's proportions (no empty bands): width follows height.
+    largeur = round((hauteur - 2 * marge) * (xmax - xmin) / (ymax - ymin)) + 2 * marge
     echelle = min((largeur - 2 * marge) / (xmax - xmin), (hauteur - 2 * marge) / (ymax - ymin))
     dx = (largeur - (xmax - xmin) * echelle) / 2
     dy = (hauteur - (ymax - ymin) * echelle) / 2
@@ -227,7 +228,8 @@ def carte_svg(
         # Drawn twice (thick white halo, then black) so the label reads over any fill colour.
         for style in ('fill="#ffffff" stroke="#ffffff" stroke-width="8" stroke-linejoin="round"', 'fill="#000000"'):
             elements.append(f'<text x="{cx:.1f}" y="{cy:.1f}" text-anchor="middle" dominant-baseline="middle" '
-                            f'font-size="30" font-weight="700" font-family="sans-serif" {style}>{sur}</text>')
+                            f'font-size="{TAILLE_ETIQUETTE}" font-weight="700" font-family="DejaVu Sans, sans-serif" '
+                            f"{style}>{sur}</text>")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {largeur} {hauteur}" width="{largeur}" '
             f'height="{hauteur}" role="img" aria-label="{safe_html(titre)}" preserveAspectRatio="xMidYMid meet">'
             f"<title>{safe_html(titre)}</title>" + "".join(elements) + "</svg>")
@@ -396,30 +398,32 @@ def figure_fibre(series: pd.DataFrame, echeances: list[tuple[str, str, float]],
         trimestre, actuel = projection
         fig.add_trace(go.Scatter(
             x=[pd.Timestamp(series["date"].max()), pd.Timestamp(fin_du_trimestre(trimestre))], y=[actuel * 100, 100],
-            mode="lines", name=f"Au rythme actuel : 100 % {trimestre}",
+            mode="lines", name=f"Projection : 100 % {trimestre}",
             line={"dash": "dash", "color": COULEUR_PROJECTION, "width": 6},
         ))
-    for libelle, jour, cible in echeances:
+    if echeances:
         fig.add_trace(go.Scatter(
-            x=[pd.Timestamp(jour)], y=[cible * 100], mode="markers+text", name=f"Objectif : {libelle_sur(libelle)}",
-            marker={"symbol": "star", "size": 34, "color": COULEUR_CIBLE},
-            text=[f"Objectif {formats.pourcentage(cible, 0)}"], textposition="middle left",
-            textfont={"size": TAILLE_POLICE_GRAPHIQUE, "color": COULEUR_CIBLE},
+            x=[pd.Timestamp(jour) for _, jour, _ in echeances], y=[cible * 100 for _, _, cible in echeances],
+            mode="markers", name="Objectifs publics",
+            marker={"symbol": "star", "size": 36, "color": COULEUR_CIBLE, "line": {"color": "#ffffff", "width": 2}},
+            hovertext=[f"{libelle_sur(libelle)} : {formats.pourcentage(cible, 0)} au {formats.date_longue(jour)}"
+                       for libelle, jour, cible in echeances], hoverinfo="text",
         ))
     fig.update_layout(
         separators=", ",
         font={"family": "DejaVu Sans, Source Sans Pro, sans-serif", "size": TAILLE_POLICE_GRAPHIQUE,
               "color": "#000000"},
         margin={"l": 10, "r": 30, "t": 10, "b": 10},
-        height=HAUTEUR_CARTE,
+        height=HAUTEUR_FIGURE,
         plot_bgcolor="white",
         paper_bgcolor="white",
         showlegend=True,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": TAILLE_POLICE_GRAPHIQUE}},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0, "font": {"size": TAILLE_POLICE_GRAPHIQUE}},
     )
     fig.update_yaxes(ticksuffix="\u00a0%", range=[0, 108], showgrid=True, gridcolor="#bbbbbb", zeroline=False,
-                     tickfont={"size": TAILLE_POLICE_GRAPHIQUE}, dtick=25)
-    fig.update_xaxes(showgrid=False, tickfont={"size": TAILLE_POLICE_GRAPHIQUE}, linecolor="#000000")
+                     tickfont={"size": TAILLE_POLICE_GRAPHIQUE, "color": "#000000"}, dtick=25)
+    fig.update_xaxes(showgrid=False, tickfont={"size": TAILLE_POLICE_GRAPHIQUE, "color": "#000000"},
+                     linecolor="#000000")
     return fig
 
 
@@ -468,8 +472,8 @@ def diapo_fibre(donnees: DonneesKiosque) -> Diapositive:
 def diapo_fragilite(donnees: DonneesKiosque) -> Diapositive:
     """Map of the fragility score (0–10), an index *inspired by* the IFN — labelled so."""
     titre = "Fragilité numérique des communes"
-    mention = (f"Score 0 à 10 : {inclusion.LIBELLE_INDICE}, calculé par l'observatoire — ce n'est pas "
-               "l'IFN officiel. 0 = la commune la moins fragile du territoire.")
+    mention = (f"Score 0 à 10 : {inclusion.LIBELLE_INDICE}, calculé par l'observatoire ; "
+               "ce n'est pas l'IFN officiel.")
     provenances = _provenances(donnees, "insee_communes", "arcep_mci", "reference")
     if donnees.insee is None:
         return Diapositive("fragilite", titre, _non_disponible("recensement INSEE"), provenances,
@@ -483,12 +487,12 @@ def diapo_fragilite(donnees: DonneesKiosque) -> Diapositive:
                       f"Carte : score de fragilité numérique ({inclusion.LIBELLE_INDICE}) par commune",
                       infobulles=scores.map(lambda v: f"{formats.nombre(v, 1)} sur 10"),
                       etiquettes={c: str(noms.get(c, c)) for c in tete.index})
-    chiffres = tuple(Chiffre(f"{formats.nombre(s, 1)}/10", str(noms.get(c, c)),
-                             "parmi les plus fragiles" if i == 0 else "") for i, (c, s) in enumerate(tete.items()))
+    chiffres = tuple(Chiffre(f"{formats.nombre(s, 1)}/10", str(noms.get(c, c))) for c, s in tete.items())
     return Diapositive(
         identifiant="fragilite",
         titre=titre,
-        phrase="Âge, diplôme, pauvreté et accès au très haut débit combinés en un score par commune.",
+        phrase="Âge, diplôme, pauvreté et accès au très haut débit combinés en un score par commune "
+               "(0 = la commune la moins fragile du territoire).",
         chiffres=chiffres,
         carte_svg=carte,
         legende_titre="Score de fragilité (0 à 10)",
@@ -531,8 +535,7 @@ def diapo_lieux(donnees: DonneesKiosque) -> Diapositive:
     return Diapositive(
         identifiant="lieux",
         titre=titre,
-        phrase="Sans voiture, l'aide est souvent loin. Temps estimés à vol d'oiseau avec détours "
-               "(ordre de grandeur, pas un calcul d'itinéraire).",
+        phrase="Sans voiture, l'aide est souvent loin. Temps estimés : un ordre de grandeur, pas un itinéraire.",
         chiffres=chiffres,
         carte_svg=carte,
         legende_titre="Habitants à plus de 15 min à pied",
@@ -549,7 +552,7 @@ def diapo_question(donnees: DonneesKiosque, parametres: ParametresKiosque) -> Di
         identifiant="question",
         titre="La question du débat",
         phrase=parametres.question,
-        chiffres=(Chiffre("", parametres.precision),) if parametres.precision else (),
+        mention=parametres.precision,
         provenances=_provenances(donnees, *ordre),
         question=True,
     )
@@ -617,6 +620,12 @@ def html_pied(diapo: Diapositive) -> str:
     lignes = " · ".join(f"<span>{safe_html(ligne, 300)}</span>" for ligne in lignes_sources(diapo))
     return (f'<div class="kiosque-pied">{bandeau}<p class="kiosque-sources"><strong>Sources et date des '
             f"données :</strong> {lignes}</p></div>")
+
+
+def html_debat(diapo: Diapositive, parametres: ParametresKiosque) -> str:
+    """Body of the question slide: the organisers' sentence and the large QR code."""
+    precision = f'<p class="kiosque-precision">{safe_html(diapo.mention, 400)}</p>' if diapo.mention else ""
+    return f'<div class="kiosque-debat"><div>{precision}</div>{html_qr(parametres, grand=True)}</div>'
 
 
 def html_qr(parametres: ParametresKiosque, *, grand: bool = False) -> str:
