@@ -83,9 +83,8 @@ html, body, .stApp { background: #ffffff; color: #000000; cursor: none; }
 .kiosque-qr-grand { text-align: center; flex: 0 0 460px; }
 .kiosque-qr-grand .kiosque-qr { width: 300px; height: 300px; }
 .kiosque-qr-legende { font-size: 28px; font-weight: 700; line-height: 1.15; }
-.kiosque-qr-coin .kiosque-qr-legende { font-size: 22px; }
 .kiosque-qr-adresse { font-size: 28px; line-height: 1.15; word-break: break-all; }
-.kiosque-qr-coin .kiosque-qr-adresse { font-size: 20px; }
+.kiosque-qr-coin .kiosque-qr-adresse { display: none; }
 .stApp:has(.kiosque-qr-grand) .kiosque-qr-coin { display: none; }
 .kiosque-erreur { font-size: 40px; color: #000000; border: 6px solid #000000; padding: 24px; }
 </style>

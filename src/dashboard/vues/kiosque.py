@@ -577,7 +577,8 @@ def construire_diapositives(donnees: DonneesKiosque, parametres: ParametresKiosq
 def html_entete(diapo: Diapositive, numero: int, total: int) -> str:
     """Title, sentence and the slide counter (« 2 / 6 »)."""
     classe = "kiosque-question" if diapo.question else "kiosque-phrase"
-    return (f'<header class="kiosque-entete"><div class="kiosque-compteur" aria-label="Diapositive {numero} sur '
+    return (f'<header class="kiosque-entete" data-diapo="{safe_html(diapo.identifiant)}">'
+            f'<div class="kiosque-compteur" aria-label="Diapositive {numero} sur '
             f'{total}">{numero} / {total}</div><h1 class="kiosque-titre">{safe_html(diapo.titre)}</h1>'
             f'<p class="{classe}">{safe_html(diapo.phrase, 400)}</p></header>')
 
