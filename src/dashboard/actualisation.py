@@ -58,7 +58,7 @@ def actualiser(source: Source, magasin: Magasin, contexte: Contexte, *,
     """Download the official files of ``source`` and make them the current edition."""
     with magasin.verrou(source.identifiant):
         try:
-            bruts = source.telecharger(telecharger)
+            bruts = source.telecharger_pour(telecharger, contexte)
             manifeste = _enregistrer(magasin, source, bruts, contexte, "téléchargement officiel", forcer)
         except ErreurDonnees as exc:
             magasin.noter_tentative(source.identifiant, str(exc))
@@ -73,7 +73,14 @@ def actualiser(source: Source, magasin: Magasin, contexte: Contexte, *,
 
 def importer(source: Source, magasin: Magasin, contexte: Contexte, chemins: list[Path], *,
              forcer: bool = False) -> dict:
-    """Import files downloaded by hand (offline machines). One file may stand for the only one."""
+    """Import files downloaded by hand (offline machines). One file may stand for the only one.
+
+    A source that does not keep its raw files (``garder_bruts = False``: files of several GB)
+    reads them by path, under their own names (which may carry the edition), and the store
+    records only their size and sha256: nothing is loaded whole or copied.
+    """
+    if not source.garder_bruts:
+        return _importer_chemins(source, magasin, contexte, {c.name: c for c in chemins}, forcer)
     bruts: dict[str, bytes] = {}
     for chemin in chemins:
         nom = chemin.name
@@ -81,6 +88,20 @@ def importer(source: Source, magasin: Magasin, contexte: Contexte, chemins: list
             nom = source.fichiers[0].nom
         bruts[nom] = chemin.read_bytes()
     return importer_octets(source, magasin, contexte, bruts, forcer=forcer)
+
+
+def _importer_chemins(source: Source, magasin: Magasin, contexte: Contexte, chemins: dict[str, Path],
+                      forcer: bool) -> dict:
+    with magasin.verrou(source.identifiant):
+        try:
+            resultat = source.lire_et_valider_chemins(chemins, contexte)
+            controler_coherence(magasin, source, resultat, forcer)
+            manifeste = magasin.enregistrer(source, resultat, chemins, origine="import manuel")
+        except ErreurDonnees as exc:
+            magasin.noter_tentative(source.identifiant, str(exc))
+            raise
+        magasin.noter_tentative(source.identifiant, None)
+        return manifeste
 
 
 def importer_octets(source: Source, magasin: Magasin, contexte: Contexte, bruts: dict[str, bytes], *,

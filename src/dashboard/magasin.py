@@ -6,7 +6,9 @@ Layout, one folder per source::
         current.json                  {"edition": "<id>", "precedente": "<id>", ...}
         <id>/manifest.json            provenance: URL, edition, retrieved_at (UTC), sha256, rows, licence, demo
         <id>/data.parquet             the tidy validated frame
-        <id>/raw/<official file>      the bytes as published (or as generated, for demo data)
+        <id>/raw/<official file>      the bytes as published (or as generated, for demo data);
+                                      absent for a source with ``garder_bruts = False`` (files of
+                                      several GB): its manifest keeps their name, size and sha256
         etat.json                     last refresh attempt and its error, if any
 
 Why: the app must never lose its last good data. A new edition is written to a staging
@@ -19,12 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +36,7 @@ import pandas as pd
 
 from dashboard import __version__
 from dashboard.erreurs import ActualisationEnCours, DonneesCorrompues
-from dashboard.integrite import ecrire_atomique, fsync_dossier, maintenant_utc, sha256_fichier, sha256_octets
+from dashboard.integrite import ecrire_atomique, fsync_dossier, maintenant_utc, sha256_fichier
 from dashboard.sources.base import Resultat, Source
 
 POINTEUR = "current.json"
@@ -42,6 +45,32 @@ DONNEES = "data.parquet"
 ETAT = "etat.json"
 EDITIONS_GARDEES = 3
 journal = logging.getLogger(__name__)
+
+
+def empreintes_bruts(bruts: Mapping[str, bytes | Path]) -> tuple[str, dict[str, dict]]:
+    """sha256 of all raw files concatenated in name order (the edition id), and per file
+    ``{"sha256", "octets"}``. Files given as paths are hashed in 1 MB blocks, never loaded."""
+    globale = hashlib.sha256()
+    fichiers: dict[str, dict] = {}
+    for nom in sorted(bruts):
+        contenu = bruts[nom]
+        h = hashlib.sha256()
+        if isinstance(contenu, bytes | bytearray):
+            h.update(contenu)
+            globale.update(contenu)
+            taille = len(contenu)
+        else:
+            taille = 0
+            with Path(contenu).open("rb") as f:
+                while bloc := f.read(1 << 20):
+                    h.update(bloc)
+                    if len(bruts) > 1:
+                        globale.update(bloc)
+                    taille += len(bloc)
+        fichiers[Path(nom).name] = {"sha256": h.hexdigest(), "octets": taille}
+    if len(bruts) == 1:  # the concatenation of one file is that file
+        return next(iter(fichiers.values()))["sha256"], fichiers
+    return globale.hexdigest(), fichiers
 
 
 @dataclass(frozen=True)
@@ -96,7 +125,7 @@ class Magasin:
         self,
         source: Source,
         resultat: Resultat,
-        bruts: dict[str, bytes],
+        bruts: Mapping[str, bytes | Path],
         *,
         url: str | None = None,
         origine: str = "téléchargement",
@@ -104,21 +133,28 @@ class Magasin:
     ) -> dict:
         """Write a new edition and switch to it atomically; return its manifest.
 
-        The caller holds :meth:`verrou`. Any exception leaves the current edition intact.
+        ``bruts`` maps each raw file's name to its bytes or its path. They are copied under
+        ``raw/`` unless ``source.garder_bruts`` is false; in both cases the manifest lists
+        their size and sha256. The caller holds :meth:`verrou`. Any exception leaves the
+        current edition intact.
         """
         dossier = self.dossier(source.identifiant)
         dossier.mkdir(parents=True, exist_ok=True)
         self.nettoyer_orphelins(source.identifiant)
         recupere_le = maintenant_utc()
-        empreinte_brute = sha256_octets(b"".join(bruts[k] for k in sorted(bruts)))
+        empreinte_brute, fichiers_bruts = empreintes_bruts(bruts)
         horodatage = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")  # orders editions, µs resolution
         identifiant = f"{resultat.edition}_{horodatage}_{empreinte_brute[:8]}"
         staging = dossier / f".staging-{uuid.uuid4().hex}"
-        (staging / "raw").mkdir(parents=True)
+        staging.mkdir(parents=True)
         try:
-            for nom, contenu in bruts.items():
-                nom_sur = Path(nom).name  # never a path from outside
-                ecrire_atomique(staging / "raw" / nom_sur, contenu)
+            if source.garder_bruts:
+                (staging / "raw").mkdir()
+                for nom, contenu in bruts.items():
+                    nom_sur = Path(nom).name  # never a path from outside
+                    if not isinstance(contenu, bytes | bytearray):
+                        contenu = Path(contenu).read_bytes()
+                    ecrire_atomique(staging / "raw" / nom_sur, bytes(contenu))
             frame = resultat.frame.reset_index(drop=True)
             frame.to_parquet(staging / DONNEES, index=False)
             with (staging / DONNEES).open("rb") as f:
@@ -136,9 +172,8 @@ class Magasin:
                 "identifiant_edition": identifiant,
                 "retrieved_at": recupere_le,
                 "sha256": sha256_fichier(staging / DONNEES),
-                "fichiers_bruts": {
-                    Path(n).name: {"sha256": sha256_octets(c), "octets": len(c)} for n, c in bruts.items()
-                },
+                "fichiers_bruts": fichiers_bruts,
+                "bruts_conserves": bool(source.garder_bruts),
                 "lignes": len(frame),
                 "lignes_lues": resultat.lignes_lues,
                 "lignes_rejetees": len(resultat.lignes_rejetees),

@@ -10,8 +10,9 @@ no global state, no disk access: the store and the refresh command do the rest.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -78,7 +79,13 @@ class Resultat:
 
 
 class Source(ABC):
-    """Base class of an official source. Subclasses set the class attributes."""
+    """Base class of an official source. Subclasses set the class attributes.
+
+    ``garder_bruts = False`` is for sources whose raw files are too large to copy into the
+    store (the national Cartefibre building file is 4.5 GB): the store then records only
+    each raw file's name, size and sha256 in the manifest, and a manual import hands the
+    files to :meth:`lire_chemins` as paths, so the source can stream them.
+    """
 
     identifiant: str
     titre: str
@@ -88,24 +95,47 @@ class Source(ABC):
     fichiers: tuple[Fichier, ...]
     colonnes: tuple[Colonne, ...]
     frequence: str = ""
+    garder_bruts: bool = True
 
     @abstractmethod
     def lire(self, fichiers: dict[str, bytes], contexte: Contexte) -> Resultat:
         """Parse raw files (name → bytes) into a validated :class:`Resultat`."""
 
+    def lire_chemins(self, chemins: dict[str, Path], contexte: Contexte) -> Resultat:
+        """Parse raw files given as paths. Default: read them whole and call :meth:`lire`;
+        a source of huge files overrides this to stream them."""
+        return self.lire({nom: Path(chemin).read_bytes() for nom, chemin in chemins.items()}, contexte)
+
     def telecharger(self, telecharger: Callable) -> dict[str, bytes]:
         """Fetch the official files. Default: each declared URL, stored under its name."""
         return {f.nom: telecharger(f.url).contenu for f in self.fichiers}
 
-    def lire_et_valider(self, fichiers: dict[str, bytes], contexte: Contexte) -> Resultat:
-        """:meth:`lire`, then check the output against the declared schema."""
-        manquants = [f.nom for f in self.fichiers if f.nom not in fichiers]
+    def telecharger_pour(self, telecharger: Callable, contexte: Contexte) -> dict[str, bytes]:
+        """Fetch the official files for the territory of ``contexte`` (what ``refresh`` calls).
+        Default: :meth:`telecharger`; a source with one file per département overrides it."""
+        return self.telecharger(telecharger)
+
+    def controler_fichiers(self, noms: Iterable[str]) -> None:
+        """Refuse an import that lacks one of the declared files."""
+        presents = set(noms)
+        manquants = [f.nom for f in self.fichiers if f.nom not in presents]
         if manquants:
             raise ErreurFormat(
                 f"fichier(s) manquant(s) pour la source {self.identifiant} : {', '.join(manquants)}",
                 conseil="fournissez tous les fichiers de l'édition",
             )
+
+    def lire_et_valider(self, fichiers: dict[str, bytes], contexte: Contexte) -> Resultat:
+        """:meth:`lire`, then check the output against the declared schema."""
+        self.controler_fichiers(fichiers)
         resultat = self.lire(fichiers, contexte)
+        valider_schema(resultat.frame, self.colonnes, self.identifiant)
+        return resultat
+
+    def lire_et_valider_chemins(self, chemins: dict[str, Path], contexte: Contexte) -> Resultat:
+        """:meth:`lire_chemins`, then check the output against the declared schema."""
+        self.controler_fichiers(chemins)
+        resultat = self.lire_chemins(chemins, contexte)
         valider_schema(resultat.frame, self.colonnes, self.identifiant)
         return resultat
 
