@@ -74,16 +74,22 @@ def agreger_perimetre(frame: pd.DataFrame, codes: list[str] | set[str] | frozens
     """
     communes = frame[(frame["niveau"] == "commune") & frame["code"].isin(list(codes))]
     attendues = len(set(codes))
-    lignes = []
-    for (trimestre, jour), groupe in communes.groupby(["trimestre", "date"], sort=False):
-        ligne = {"code": code, "niveau": niveau, "trimestre": trimestre, "date": jour}
-        for colonne in ("locaux_raccordables", "meilleure_estimation_locaux", "locaux_en_construction"):
-            valeurs = groupe[colonne]
-            complet = groupe["code"].nunique() == attendues and valeurs.notna().all()
-            ligne[colonne] = int(valeurs.sum()) if complet else pd.NA
-        ligne["commune_rurale"] = pd.NA
-        lignes.append(ligne)
-    resultat = pd.DataFrame(lignes, columns=list(frame.columns))
+    colonnes = ["locaux_raccordables", "meilleure_estimation_locaux", "locaux_en_construction"]
+    # One groupby rather than a Python loop per quarter: pages call this on every rerun
+    # (several scopes, several targets), and the loop dominated the « Couverture » page
+    # under load (bench/README.md, « Charge : écran public + 30 téléphones »).
+    groupes = communes.groupby(["trimestre", "date"], sort=False)
+    sommes = groupes[colonnes].sum()
+    connues = groupes[colonnes].count()  # non-missing values per quarter
+    toutes = groupes["code"].nunique() == attendues
+    resultat = pd.DataFrame(index=sommes.index, columns=list(frame.columns))
+    for colonne in colonnes:
+        complet = toutes & (connues[colonne] == groupes.size())
+        resultat[colonne] = sommes[colonne].astype("Int64").where(complet, pd.NA)
+    resultat["code"], resultat["niveau"], resultat["commune_rurale"] = code, niveau, pd.NA
+    resultat["trimestre"] = sommes.index.get_level_values(0)
+    resultat["date"] = sommes.index.get_level_values(1)
+    resultat = resultat.reset_index(drop=True)[list(frame.columns)]
     return resultat.astype(frame.dtypes.to_dict()).sort_values("date", kind="stable").reset_index(drop=True)
 
 
