@@ -20,7 +20,9 @@ ARTEFACTS = RACINE / "test-artifacts"
 HOTES_LOCAUX = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 SCHEMAS_RESEAU = frozenset({"http", "https", "ws", "wss"})
 SELECTEUR_CARTE = 'iframe[src*="streamlit_folium"]'
-POLYGONES = "path.leaflet-interactive"
+# Commune polygons: Leaflet draws circle markers (places) as paths too, but with arc
+# commands (« a ») in their ``d`` attribute, which a polygon never has.
+POLYGONES = 'path.leaflet-interactive:not([d*="a"])'
 DELAI_MS = 60_000
 
 
@@ -42,6 +44,15 @@ class Onglet:
         self.contexte.close()
 
 
+def sonde_de_streamlit(url: str) -> bool:
+    """Streamlit's front end, opened on a sub-page URL (``/couverture``), first probes
+    ``/couverture/_stcore/health`` and ``/couverture/_stcore/host-config`` to detect a base path,
+    gets 404, then uses the server root. Those two 404s are its own detection, not an error of
+    the app (a shared link to a page always produces them); every other error still counts."""
+    chemin = urlsplit(url).path
+    return chemin.endswith(("/_stcore/health", "/_stcore/host-config")) and chemin.count("/") > 2
+
+
 def est_externe(url: str) -> bool:
     morceaux = urlsplit(url)
     return morceaux.scheme in SCHEMAS_RESEAU and (morceaux.hostname or "") not in HOTES_LOCAUX
@@ -55,6 +66,8 @@ def ouvrir_onglet(navigateur: Browser) -> Onglet:
     def console(message) -> None:
         if message.type == "error":
             lieu = message.location.get("url") or "?"
+            if sonde_de_streamlit(lieu):
+                return
             onglet.erreurs_console.append(f"{message.text} ({lieu})")
 
     def requete(requete_) -> None:
@@ -85,8 +98,9 @@ def attendre_fin_script(page: Page, delai_ms: int = DELAI_MS) -> None:
 
 
 def cadre_carte(page: Page) -> FrameLocator:
-    """The streamlit-folium iframe (its URL contains ``streamlit_folium``)."""
-    return page.frame_locator(SELECTEUR_CARTE)
+    """The first streamlit-folium iframe of the page (its URL contains ``streamlit_folium``);
+    pages with several maps show the communes map first."""
+    return page.locator(SELECTEUR_CARTE).first.content_frame
 
 
 def attendre_polygones(page: Page, nombre: int, delai_ms: int = DELAI_MS) -> None:
@@ -108,7 +122,7 @@ def choisir_perimetre(page: Page, libelle: str) -> None:
     page.get_by_role("option", name=libelle, exact=True).click()
 
 
-def survoler_jusqu_a_infobulle(page: Page, essais: int = 8) -> str:
+def survoler_jusqu_a_infobulle(page: Page, essais: int = 15) -> str:
     """Hover polygons one after the other until a Leaflet tooltip shows; return its text.
 
     Playwright hovers the centre of a polygon's bounding box, which can fall outside a
@@ -119,11 +133,14 @@ def survoler_jusqu_a_infobulle(page: Page, essais: int = 8) -> str:
     infobulle = cadre.locator(".leaflet-tooltip")
     for i in range(min(essais, polygones.count())):
         polygones.nth(i).hover()
+        # A place marker may sit on the polygon's centre (its tooltip has no « Commune »):
+        # only a commune tooltip ends the search.
+        commune = infobulle.filter(has_text="Commune")
         try:
-            expect(infobulle.first).to_be_visible(timeout=1_500)
+            expect(commune.first).to_be_visible(timeout=1_500)
         except AssertionError:
             continue
-        return infobulle.first.inner_text()
+        return commune.first.inner_text()
     raise AssertionError(f"aucune infobulle après le survol de {essais} polygones")
 
 

@@ -34,4 +34,9 @@ class PageApp:
 
 PAGES: list[PageApp] = [
     PageApp("vue-ensemble", "Vue d'ensemble", carte=True, defaut=True),
+    PageApp("couverture", "Couverture haut et très haut débit", carte=True),
+    PageApp("inclusion", "Inclusion numérique", carte=True),
+    PageApp("lieux", "Lieux d'aide et tiers-lieux", carte=True),
+    PageApp("priorites", "Priorités d'action", carte=True),
+    PageApp("fiche", "Fiche commune", carte=False),
 ]
