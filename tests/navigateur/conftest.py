@@ -90,14 +90,15 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="session")
 def serveur_app(chromium: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free port (bundled data), yield its base URL."""
+    """Start the app as ``make run`` does (``python -m dashboard.serveur``) on a free port (bundled
+    data), yield its base URL."""
     ARTEFACTS.mkdir(exist_ok=True)
     journal = ARTEFACTS / "serveur-streamlit.log"
     request.config.stash[CLE_JOURNAL] = journal
     port = _port_libre()
     env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DATA_DIR"}
     commande = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "dashboard.serveur",
         "--server.headless", "true",
         "--server.port", str(port),
         "--browser.gatherUsageStats", "false",

@@ -492,16 +492,19 @@ def tableau_priorites_affiche(tableau: pd.DataFrame, noms: pd.Series) -> None:
 
 
 def site_choisi(reference) -> tuple[float, float] | None:
-    """The simulated site (lat, lon): a map click stored in the URL (``lieu=lat,lon``) or a commune."""
-    communes = reference.communes.sort_values("nom")
-    options = ["", *communes["code_insee"]]
-    noms = dict(zip(communes["code_insee"], communes["nom"], strict=True))
-    code = st.selectbox("… ou placer le lieu au centre d'une commune", options,
-                        format_func=lambda c: "— point cliqué sur la carte —" if c == "" else noms[c],
-                        key="site_commune")
-    if code:
-        point = communes.set_index("code_insee").loc[code, "geometry"].representative_point()
-        return (round(point.y, 6), round(point.x, 6))
+    """The simulated site (lat, lon), kept in the URL (``lieu=lat,lon``): a click on the scenario
+    map, or the representative point of a commune chosen in the list."""
+    communes = reference.communes.sort_values("nom").set_index("code_insee")
+
+    def placer_sur_la_commune() -> None:
+        code = st.session_state.get("site_commune")
+        if code:
+            point = communes.loc[code, "geometry"].representative_point()
+            st.query_params["lieu"] = f"{point.y:.5f},{point.x:.5f}"
+
+    st.selectbox("… ou placer le lieu dans une commune", ["", *communes.index],
+                 format_func=lambda c: "— choisir une commune —" if c == "" else communes.loc[c, "nom"],
+                 key="site_commune", on_change=placer_sur_la_commune)
     texte = st.query_params.get("lieu")
     try:
         lat, lon = (float(v) for v in (texte or "").split(","))
@@ -519,7 +522,6 @@ def enregistrer_clic(retour: dict | None) -> None:
     texte = f"{clic['lat']:.5f},{clic['lng']:.5f}"
     if st.query_params.get("lieu") != texte:
         st.query_params["lieu"] = texte
-        st.session_state["site_commune"] = ""
         st.rerun()
 
 

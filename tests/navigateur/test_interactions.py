@@ -1,0 +1,106 @@
+"""A person using the pages: move the quarter slider, click a commune, open a shared link,
+place a new place on the scenario map — and see the view follow. Screenshots saved."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytest.importorskip("playwright.sync_api", reason="paquet playwright absent : make install-test")
+
+from playwright.sync_api import expect
+
+from .outils import POLYGONES, SELECTEUR_CARTE, attendre_fin_script, attendre_polygones, cadre_carte, capturer, \
+    ouvrir_onglet
+
+pytestmark = pytest.mark.navigateur
+
+
+@pytest.fixture
+def onglet(navigateur, serveur_app):
+    onglet = ouvrir_onglet(navigateur)
+    yield onglet
+    onglet.fermer()
+
+
+def parametres(page) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def couleurs(page) -> list[str]:
+    return cadre_carte(page).locator(POLYGONES).evaluate_all("els => els.map(e => e.getAttribute('fill'))")
+
+
+def test_curseur_trimestre_redessine_la_carte(onglet, serveur_app):
+    page = onglet.page
+    page.goto(f"{serveur_app}/couverture?indicateur=ftth")
+    attendre_fin_script(page)
+    attendre_polygones(page, 30)
+    avant = couleurs(page)
+    page.locator('[data-testid="stSlider"] input[type="range"]').first.focus()
+    page.keyboard.press("Home")  # back to the first quarter of the history (T4 2017)
+    page.wait_for_function("() => location.search.includes('trimestre=T4')", timeout=30_000)
+    attendre_fin_script(page)
+    expect(page.get_by_text(re.compile(r"^T4 2017 : "))).to_be_visible(timeout=30_000)
+    attendre_polygones(page, 30)
+    apres = couleurs(page)
+    assert apres != avant  # the choropleth follows the quarter
+    assert parametres(page)["trimestre"] == "T4 2017"
+    capturer(page, "interaction-couverture-T4-2017")
+    assert onglet.erreurs_console == []
+
+
+def test_clic_sur_une_commune_la_selectionne(onglet, serveur_app):
+    page = onglet.page
+    page.goto(f"{serveur_app}/couverture")
+    attendre_fin_script(page)
+    attendre_polygones(page, 30)
+    polygones = cadre_carte(page).locator(POLYGONES)
+    for i in range(polygones.count()):
+        polygones.nth(i).click()
+        try:
+            page.wait_for_function("() => location.search.includes('commune=56')", timeout=5_000)
+            break
+        except Exception:  # the centre of a concave commune may be outside it: try the next one
+            continue
+    attendre_fin_script(page)
+    code = parametres(page)["commune"]
+    assert re.fullmatch(r"56\d{3}", code)
+    capturer(page, "interaction-couverture-clic")
+
+
+def test_lien_partage_restaure_la_vue(onglet, serveur_app):
+    page = onglet.page
+    lien = (f"{serveur_app}/priorites?perimetre=200042174&seuil=5km"
+            "&poids_priorite=zones_blanches:2,fragilite:1,eloignement:0")
+    page.goto(lien)
+    attendre_fin_script(page)
+    expect(page.get_by_text("Lorient Agglomération").first).to_be_visible()
+    page.get_by_text("Pondération des priorités (modifiable)").click()
+    curseurs = page.locator('[data-testid="stExpander"] [data-testid="stSlider"] input[type="range"]')
+    expect(curseurs).to_have_count(3)
+    valeurs = [curseurs.nth(i).get_attribute("aria-valuetext") for i in range(3)]
+    assert [float(v.replace(",", ".")) for v in valeurs] == [2.0, 1.0, 0.0]
+    assert parametres(page)["seuil"] == "5km"
+    assert parametres(page)["perimetre"] == "200042174"
+    capturer(page, "interaction-lien-partage")
+
+
+def test_clic_sur_la_carte_du_scenario(onglet, serveur_app):
+    page = onglet.page
+    page.goto(f"{serveur_app}/priorites?seuil=15min_marche")
+    attendre_fin_script(page)
+    cartes = page.locator(SELECTEUR_CARTE)
+    expect(cartes).to_have_count(2, timeout=60_000)
+    scenario = cartes.nth(1)
+    scenario.scroll_into_view_if_needed()
+    expect(scenario.content_frame.locator(POLYGONES)).to_have_count(30, timeout=60_000)
+    boite = scenario.bounding_box()
+    page.mouse.click(boite["x"] + boite["width"] * 0.55, boite["y"] + boite["height"] * 0.3)
+    page.wait_for_function("() => location.search.includes('lieu=')", timeout=30_000)
+    attendre_fin_script(page)
+    expect(page.get_by_text(re.compile(r"^Effet estimé — Tiers-lieu fixe"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Habitants rapprochés").first).to_be_visible()
+    capturer(page, "interaction-scenario")
