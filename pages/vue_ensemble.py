@@ -7,7 +7,7 @@ from dashboard import formats
 from dashboard.indicateurs.territoire import chiffres_cles, communes_du_perimetre, densite_par_commune
 from dashboard.ui import composants, provenance
 from dashboard.vues import textes
-from dashboard.vues.carte import carte_communes, classes_quantiles
+from dashboard.vues.carte import carte_de_base, centre_et_zoom, classes_quantiles, couche_communes, emprise_selection
 
 composants.exiger_coquille()
 reference, perimetre = st.session_state["reference"], st.session_state["perimetre"]
@@ -24,19 +24,18 @@ st.markdown(textes.phrase_vue_ensemble(perimetre.de, cles))
 tableau = densite_par_commune(reference.communes).set_index("code_insee")
 classes = classes_quantiles(tableau["densite_hab_km2"], formats.nombre)
 fond = st.sidebar.toggle("Fond de carte OpenStreetMap (Internet requis)", value=False)
-carte = carte_communes(
-    reference.communes,
-    tableau["densite_hab_km2"],
-    classes,
-    {
-        "Population municipale": tableau["population"].map(formats.nombre),
-        "Densité": tableau["densite_hab_km2"].map(formats.densite),
-        "EPCI": tableau["nom_epci"],
-    },
-    selection=set(dans_perimetre["code_insee"]),
-    fond_osm=fond,
-)
-st_folium(carte, key="carte_vue_ensemble", height=520, use_container_width=True, returned_objects=[])
+selection = set(dans_perimetre["code_insee"])
+# The base map stays the same from one scope to the next: only the communes layer and the view
+# change, so streamlit-folium updates the layer in place instead of rebuilding the map.
+base = carte_de_base(reference.communes.total_bounds, fond_osm=fond)
+couche = couche_communes(reference.communes, tableau["densite_hab_km2"], classes, {
+    "Population municipale": tableau["population"].map(formats.nombre),
+    "Densité": tableau["densite_hab_km2"].map(formats.densite),
+    "EPCI": tableau["nom_epci"],
+}, selection=selection)
+centre, zoom = centre_et_zoom(emprise_selection(reference.communes, selection))
+st_folium(base, key="carte_vue_ensemble", height=520, use_container_width=True, returned_objects=[],
+          feature_group_to_add=couche, center=centre, zoom=zoom)
 composants.legende("Densité de population (hab./km²)", classes)
 
 st.subheader("Communes du périmètre")

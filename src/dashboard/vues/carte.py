@@ -110,6 +110,93 @@ def localiser_ressources(carte: folium.Map) -> folium.Map:
     return carte
 
 
+def carte_de_base(emprise: Sequence[float], *, fond_osm: bool = False, hauteur: int = 520) -> folium.Map:
+    """An empty map (no layer) centred on ``emprise`` (west, south, east, north, WGS84).
+
+    Kept identical from one rerun to the next, it lets ``st_folium`` update only the layer
+    given as ``feature_group_to_add`` instead of rebuilding the whole map (faster, no flicker).
+    """
+    carte = folium.Map(
+        location=[(emprise[1] + emprise[3]) / 2, (emprise[0] + emprise[2]) / 2],
+        zoom_start=10,
+        tiles=None,
+        control_scale=True,
+        zoom_control=True,
+        attribution_control=True,
+        height=hauteur,
+    )
+    if fond_osm:
+        folium.TileLayer("OpenStreetMap", name="Fond OpenStreetMap", attr=ATTRIBUTION_OSM).add_to(carte)
+    return localiser_ressources(carte)
+
+
+def centre_et_zoom(emprise: Sequence[float], largeur_px: int = 900, hauteur_px: int = 500) -> tuple[list[float], int]:
+    """Centre and the largest Web-Mercator zoom level at which ``emprise`` fits the given size."""
+    ouest, sud, est, nord = (float(v) for v in emprise)
+    centre = [(sud + nord) / 2, (ouest + est) / 2]
+
+    def y_merc(lat: float) -> float:
+        return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+    largeur_deg = max(est - ouest, 1e-6)
+    hauteur_rad = max(y_merc(nord) - y_merc(sud), 1e-9)
+    zoom_x = np.log2(largeur_px * 360 / (256 * largeur_deg))
+    zoom_y = np.log2(hauteur_px * 2 * np.pi / (256 * hauteur_rad))
+    return centre, int(max(1, min(18, np.floor(min(zoom_x, zoom_y)))))
+
+
+def couche_communes(
+    communes: gpd.GeoDataFrame,
+    valeurs: pd.Series,
+    classes: Sequence[Classe],
+    infobulles: dict[str, pd.Series],
+    *,
+    selection: set[str] | None = None,
+    opacite: float = 0.85,
+) -> folium.FeatureGroup:
+    """The communes layer (one ``GeoJson``) in a feature group; see :func:`carte_communes`."""
+    gdf = communes[["code_insee", "nom", "geometry"]].copy()
+    codes = gdf["code_insee"]
+    gdf["nom"] = gdf["nom"].map(safe_html)
+    champs, alias = ["nom"], ["Commune"]
+    for i, (libelle, serie) in enumerate(infobulles.items()):
+        gdf[f"t{i}"] = codes.map(serie).map(lambda v: safe_html(v) if v is not None and not pd.isna(v) else "n.d.")
+        champs.append(f"t{i}")
+        alias.append(safe_html(libelle))
+    selection = set(codes) if selection is None else selection
+    gdf["couleur"] = codes.map(valeurs).map(lambda v: couleur_pour(v, classes))
+    gdf["manquant"] = codes.map(valeurs).isna()
+    gdf["dans_selection"] = codes.isin(selection)
+
+    def style(feature: dict) -> dict:
+        p = feature["properties"]
+        dedans = p["dans_selection"]
+        return {
+            "fillColor": p["couleur"],
+            "fillOpacity": opacite if dedans else opacite * 0.3,
+            "color": "#222222" if dedans else "#888888",
+            "weight": 1.5 if dedans else 0.6,
+            "dashArray": "4 3" if p["manquant"] else None,
+        }
+
+    groupe = folium.FeatureGroup(name="Communes")
+    folium.GeoJson(
+        json.loads(gdf.to_json(drop_id=True)),
+        name="Communes",
+        style_function=style,
+        highlight_function=lambda _f: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=champs, aliases=alias, sticky=True, labels=True),
+        zoom_on_click=False,
+    ).add_to(groupe)
+    return groupe
+
+
+def emprise_selection(communes: gpd.GeoDataFrame, selection: set[str] | None) -> np.ndarray:
+    """Bounds (west, south, east, north) of the selected communes (all when none)."""
+    dans = communes[communes["code_insee"].isin(selection)] if selection else communes
+    return (dans if not dans.empty else communes).total_bounds
+
+
 def carte_communes(
     communes: gpd.GeoDataFrame,
     valeurs: pd.Series,
@@ -127,52 +214,11 @@ def carte_communes(
     ``code_insee``; every value and label is escaped here. Communes outside
     ``selection`` are faded; the view fits the selection.
     """
-    gdf = communes[["code_insee", "nom", "geometry"]].copy()
-    codes = gdf["code_insee"]
-    gdf["nom"] = gdf["nom"].map(safe_html)
-    champs, alias = ["nom"], ["Commune"]
-    for i, (libelle, serie) in enumerate(infobulles.items()):
-        gdf[f"t{i}"] = codes.map(serie).map(lambda v: safe_html(v) if v is not None and not pd.isna(v) else "n.d.")
-        champs.append(f"t{i}")
-        alias.append(safe_html(libelle))
-    selection = set(codes) if selection is None else selection
-    gdf["couleur"] = codes.map(valeurs).map(lambda v: couleur_pour(v, classes))
-    gdf["manquant"] = codes.map(valeurs).isna()
-    gdf["dans_selection"] = codes.isin(selection)
-
-    emprise = gdf[gdf["dans_selection"]].total_bounds if selection else gdf.total_bounds
-    carte = folium.Map(
-        location=[(emprise[1] + emprise[3]) / 2, (emprise[0] + emprise[2]) / 2],
-        zoom_start=10,
-        tiles=None,
-        control_scale=True,
-        zoom_control=True,
-        attribution_control=True,
-        height=hauteur,
-    )
-    if fond_osm:
-        folium.TileLayer("OpenStreetMap", name="Fond OpenStreetMap", attr=ATTRIBUTION_OSM).add_to(carte)
-
-    def style(feature: dict) -> dict:
-        p = feature["properties"]
-        dedans = p["dans_selection"]
-        return {
-            "fillColor": p["couleur"],
-            "fillOpacity": opacite if dedans else opacite * 0.3,
-            "color": "#222222" if dedans else "#888888",
-            "weight": 1.5 if dedans else 0.6,
-            "dashArray": "4 3" if p["manquant"] else None,
-        }
-
-    donnees = json.loads(gdf.to_json(drop_id=True))
-    folium.GeoJson(
-        donnees,
-        name="Communes",
-        style_function=style,
-        highlight_function=lambda _f: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=champs, aliases=alias, sticky=True, labels=True),
-        zoom_on_click=False,
-    ).add_to(carte)
+    emprise = emprise_selection(communes, selection)
+    carte = carte_de_base(emprise, fond_osm=fond_osm, hauteur=hauteur)
+    for enfant in list(couche_communes(communes, valeurs, classes, infobulles, selection=selection,
+                                       opacite=opacite)._children.values()):
+        enfant.add_to(carte)
     carte.fit_bounds([[emprise[1], emprise[0]], [emprise[3], emprise[2]]], padding=(10, 10))
     return localiser_ressources(carte)
 
