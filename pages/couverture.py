@@ -58,8 +58,11 @@ if mci is not None:
                         width="stretch")
 if ftth is not None:
     objectifs = charger_objectifs()
-    st.plotly_chart(vues.figure_ftth_perimetre(ftth, reference.communes, perimetre, codes, selection, objectifs,
-                                               st.session_state["territoire"].nom), width="stretch")
+    territoire = st.session_state["territoire"]
+    st.plotly_chart(vues.figure_ftth_perimetre(
+        ftth, reference.communes, perimetre, codes, selection, objectifs, territoire.nom,
+        {territoire.nom_departement: ("departement", territoire.departement),
+         territoire.nom_region: ("region", territoire.region), "France": ("france", "FR")}), width="stretch")
     composants.tableau_objectifs(sc.etat_objectifs(objectifs, mci, ftth, codes), perimetre.libelle)
 rurale = sc.ventilation_rurale(valeurs[valeurs["code"].isin(codes)], ftth)
 composants.tableau_rural(rurale, indicateur)

@@ -117,3 +117,14 @@ def test_figures():
     assert [t.name for t in sans_selection.data] == [
         "Territoire", "Projection au rythme des 4 derniers trimestres (Territoire)"]
     assert list(sans_selection.data[1].y) == [85.0, 100]
+
+
+def test_series_de_comparaison_quand_disponibles():
+    ftth = ftth_a_la_main()
+    dep = ftth[ftth["code"] == "56002"].assign(code="56", niveau="departement", commune_rurale=pd.NA)
+    avec = pd.concat([ftth, dep], ignore_index=True).astype(ftth.dtypes.to_dict())
+    communes = pd.DataFrame({"code_insee": ["56001", "56002"], "nom": ["A", "B"], "siren_epci": ["1", "1"]})
+    fig = vues.figure_ftth_perimetre(avec, communes, Perimetre("pays", "pays", "T"), ["56001", "56002"], None, [],
+                                     "Territoire", {"Morbihan": ("departement", "56"), "France": ("france", "FR")})
+    noms = [t.name for t in fig.data]
+    assert "Morbihan" in noms and "France" not in noms  # only what the loaded file contains

@@ -128,8 +128,25 @@ def groupes_series(noms: pd.Series, epci: pd.Series, perimetre, codes: list[str]
     return groupes
 
 
+def series_comparaison(ftth: pd.DataFrame, comparaisons: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """FttH rate of the comparison areas (name → (niveau, code)) present in the frame — only
+    when a national file was loaded (the demonstration edition has none)."""
+    from dashboard.indicateurs.deploiement import taux_ftth
+
+    morceaux = []
+    for nom, (niveau, code) in comparaisons.items():
+        sous = ftth[(ftth["niveau"] == niveau) & (ftth["code"] == code)]
+        if not sous.empty:
+            morceaux.append(taux_ftth(sous).assign(serie=nom))
+    colonnes = ["serie", "trimestre", "date", "taux_ftth", "locaux_raccordables", "locaux_base"]
+    if not morceaux:
+        return pd.DataFrame(columns=colonnes)
+    return pd.concat(morceaux, ignore_index=True)[colonnes]
+
+
 def figure_ftth_perimetre(ftth: pd.DataFrame, communes: pd.DataFrame, perimetre, codes: list[str],
-                          selection: str | None, objectifs, nom_territoire: str) -> go.Figure:
+                          selection: str | None, objectifs, nom_territoire: str,
+                          comparaisons: dict[str, tuple[str, str]] | None = None) -> go.Figure:
     """The FttH series of the selection, the scope and the territory, with the fibre targets
     and the projection of the first series at the pace of the last 4 quarters."""
     from dashboard.indicateurs import synthese_couverture as sc
@@ -137,7 +154,8 @@ def figure_ftth_perimetre(ftth: pd.DataFrame, communes: pd.DataFrame, perimetre,
     noms = communes.set_index("code_insee")["nom"]
     groupes = groupes_series(noms, communes.set_index("code_insee")["siren_epci"], perimetre, codes,
                              selection, nom_territoire)
-    series = sc.series_ftth(ftth, groupes)
+    series = pd.concat([sc.series_ftth(ftth, groupes), series_comparaison(ftth, comparaisons or {})],
+                       ignore_index=True)
     premier, codes_premier = next(iter(groupes.items()))
     tendance = sc.projection_perimetre(ftth, codes_premier)
     projection = None
