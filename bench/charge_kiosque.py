@@ -62,7 +62,7 @@ MARQUE_FIN = "<!-- charge-kiosque:fin -->"
 CIBLE_P95_S = 3.0
 ECHANTILLON_RSS_S = 10
 PERIODE_SANTE_S = 3  # the kiosk page's watchdog
-PAGES = ("", "couverture")  # "" = default page (Vue d'ensemble)
+PAGES = {"vue-ensemble": "", "couverture": "couverture"}  # url path sent ("" = the default page)
 PERIMETRES = ("Lorient Agglomération", "Blavet Bellevue Océan", "Commune : Hennebont", "Pays de Lorient (ensemble)")
 DELAI_REPONSE_S = 120
 SUCCES = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
@@ -199,8 +199,8 @@ class Session:
                 continue
             duree = time.perf_counter() - debut
             nom_statut = ForwardMsg.ScriptFinishedStatus.Name(statut)
-            self.mesures.reruns.append({"client": self.nom, "genre": genre, "duree_s": duree,
-                                        "t": time.time(), "statut": nom_statut})
+            self.mesures.reruns.append({"client": self.nom, "page": self.page or "vue-ensemble", "genre": genre,
+                                        "duree_s": duree, "t": time.time(), "statut": nom_statut})
             if statut not in SUCCES:
                 self.mesures.erreurs.append(f"{self.nom} : {genre} terminé par {nom_statut}")
             return duree
@@ -233,8 +233,8 @@ def charger_page_http(port: int) -> float:
 
 
 async def telephone(numero: int, port: int, mesures: Mesures, debut_s: float, fin: float, periode_s: float,
-                    alea: random.Random) -> None:
-    page = PAGES[numero % len(PAGES)]
+                    alea: random.Random, pages: list[str]) -> None:
+    page = PAGES[pages[numero % len(pages)]]
     session = Session(f"telephone-{numero:02d}", port, mesures, page)
     await asyncio.sleep(debut_s)
     try:
@@ -314,7 +314,7 @@ async def scenario(args, port_ecran: int, port_app: int, pids: dict[str, int]) -
               asyncio.create_task(veille(port_ecran, fin, mesures)),
               asyncio.create_task(echantillonner(pids, fin, releves))]
     taches += [asyncio.create_task(telephone(i, port_app, mesures, d, fin, args.periode,
-                                             random.Random(args.graine + i)))
+                                             random.Random(args.graine + i), args.pages.split(",")))
                for i, d in enumerate(departs)]
     await asyncio.wait_for(asyncio.gather(*taches), timeout=args.duree + 2 * DELAI_REPONSE_S)
     return mesures, releves
@@ -345,10 +345,14 @@ def memoire(releves: list[dict], cle: str, echauffement_s: float) -> dict:
 
 
 def analyser(args, mesures: Mesures, releves: list[dict]) -> dict:
-    def durees(*genres: str) -> list[float]:
-        return [r["duree_s"] for r in mesures.reruns if r["genre"] in genres]
+    def durees(*genres: str, page: str | None = None) -> list[float]:
+        return [r["duree_s"] for r in mesures.reruns if r["genre"] in genres and page in (None, r["page"])]
 
     resume = {}
+    for page in ("vue-ensemble", "couverture"):
+        valeurs = durees("interaction", page=page)
+        resume[f"interactions-{page}"] = {"n": len(valeurs), "p50_s": centile(valeurs, 50),
+                                          "p95_s": centile(valeurs, 95), "max_s": max(valeurs) if valeurs else None}
     for nom, genres in (("interactions", ("interaction",)), ("ouvertures", ("ouverture",)),
                         ("ecran", ("ecran-diapositive",)), ("tous", ("interaction", "ouverture", "ecran-diapositive",
                                                                      "ecran-ouverture"))):
@@ -390,14 +394,17 @@ def fmt(valeur: float | None) -> str:
 def tableau_markdown(r: dict) -> str:
     p = r["parametres"]
     lignes = [
-        f"Mesure du {r['date']} : {p['telephones']} téléphones ouverts en {p['ouverture']:g} s, une interaction "
+        f"Mesure du {r['date']} : {p['telephones']} téléphones (pages {p['pages']}) ouverts en "
+        f"{p['ouverture']:g} s, une interaction "
         f"toutes les ~{p['periode']:g} s pendant {p['duree'] / 60:.4g} min, écran public (une diapositive toutes les "
         f"{r['intervalle_ecran_s']:g} s) ; {r['machine']['coeurs']} cœurs, Python {r['machine']['python']}.",
         "",
         "| mesure | n | médiane (s) | p95 (s) | max (s) |",
         "|---|---|---|---|---|",
     ]
-    for nom, libelle in (("interactions", "changement de périmètre (téléphones)"),
+    for nom, libelle in (("interactions-vue-ensemble", "changement de périmètre — page Vue d'ensemble"),
+                         ("interactions-couverture", "changement de périmètre — page Couverture"),
+                         ("interactions", "changement de périmètre (téléphones, les deux pages)"),
                          ("ouvertures", "ouverture de page (téléphones)"),
                          ("ecran", "changement de diapositive (écran)"), ("tous", "**toutes exécutions**")):
         m = r["reruns"][nom]
@@ -438,11 +445,15 @@ def main() -> None:
     parser.add_argument("--telephones", type=int, default=30, help="sessions « téléphone » (30)")
     parser.add_argument("--ouverture", type=float, default=5, help="fenêtre d'ouverture des téléphones, en s (5)")
     parser.add_argument("--periode", type=float, default=15, help="une interaction toutes les ~N s (15)")
+    parser.add_argument("--pages", default="vue-ensemble,couverture",
+                        help="pages des téléphones, réparties à tour de rôle (vue-ensemble,couverture)")
     parser.add_argument("--graine", type=int, default=6, help="graine du hasard (décalages)")
     parser.add_argument("--readme", action="store_true", help="écrire le résultat dans bench/README.md")
     args = parser.parse_args()
     if not (10 <= args.duree <= 3600 and 1 <= args.telephones <= 200):
         parser.error("durée entre 10 et 3600 s, 1 à 200 téléphones")
+    if not set(args.pages.split(",")) <= set(PAGES):
+        parser.error(f"pages possibles : {', '.join(PAGES)}")
 
     from dashboard.parametres_kiosque import charger_parametres_kiosque
     from dashboard.ressources import installer_ressources
