@@ -237,8 +237,9 @@ def test_ligne_mal_formee_nommee():
 
 def test_guillemet_non_ferme():
     contenu = remplacer_ligne(CARTEFIBRE, 2, "DU PORT", '"DU PORT')
-    with pytest.raises(ErreurFormat, match="guillemet non fermé probable"):
+    with pytest.raises(ErreurFormat, match="guillemet non fermé probable") as exc:
         SOURCE.lire({CARTEFIBRE: contenu}, CONTEXTE)
+    assert exc.value.ligne == 2
 
 
 @pytest.mark.parametrize(("contenu", "message"), [
@@ -402,8 +403,11 @@ def _fichier_aleatoire(graine: int) -> tuple[bytes, list[tuple[int, str]]]:
     return contenu.rstrip(b"\n"), attendus  # no final line end
 
 
-@pytest.mark.parametrize(("taille_bloc", "fils"), [(64, 1), (256, 2), (1 << 20, 1)])
-def test_prefiltre_trouve_tous_les_enregistrements_du_territoire(taille_bloc, fils):
+@pytest.mark.parametrize(("taille_bloc", "fils", "plafond"), [(64, 1, 4096), (256, 2, 4096), (1 << 20, 1, 4096),
+                                                         (256, 2, 2), (1 << 20, 1, 2)])
+def test_prefiltre_trouve_tous_les_enregistrements_du_territoire(taille_bloc, fils, plafond, monkeypatch):
+    """``plafond`` 2: quotes are located with numpy (the path for files where every field is quoted)."""
+    monkeypatch.setattr("dashboard.sources._prefiltre_csv.PLAFOND_GUILLEMETS", plafond)
     contenu, attendus = _fichier_aleatoire(3)
     extrait = extraire(io.BytesIO(contenu), {"56121", "01001"}, "f.csv", taille_bloc=taille_bloc, fils=fils)
     assert extrait.total == 400 and extrait.separateur == ";"
@@ -424,10 +428,12 @@ def test_prefiltre_ignore_les_codes_inclus_dans_un_autre_texte():
     assert extrait.enregistrements == [b"2,x,56121"] and extrait.lignes == [3] and extrait.total == 3
 
 
-def test_prefiltre_enregistrement_sans_fin():
-    contenu = b'id,a\n1,"ouvert\n' + b"2,x\n" * 100
-    with pytest.raises(ErreurFormat, match="guillemet non fermé probable"):
-        extraire(io.BytesIO(contenu), {"56121"}, "f.csv", taille_bloc=64)
+@pytest.mark.parametrize("fils", [1, 2])
+def test_prefiltre_enregistrement_sans_fin(fils):
+    contenu = b"id,a\n" + b"0,56121\n" * 40 + b'41,"ouvert\n' + b"2,x\n" * 100
+    with pytest.raises(ErreurFormat, match="guillemet non fermé probable") as exc:
+        extraire(io.BytesIO(contenu), {"56121"}, "f.csv", taille_bloc=64, fils=fils)
+    assert (exc.value.fichier, exc.value.ligne) == ("f.csv", 42)
 
 
 # --------------------------------------------------------------------------- demonstration

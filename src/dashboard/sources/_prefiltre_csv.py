@@ -8,7 +8,7 @@ codes is a byte search that numpy does at memory speed. The records found — a 
 the territory's rows, since a postal code or a street number may look like an INSEE code —
 are then parsed for real, with explicit types, by DuckDB (see ``arcep_immeubles``).
 
-How, block by block (16 MB, so memory stays constant whatever the size of the file, gzip or
+How, block by block (1 MB, so memory stays constant whatever the size of the file, gzip or
 zip members included since the input is any binary stream):
 
 * **record boundaries** are the newlines outside quoted fields (RFC 4180: ``"`` opens and
@@ -24,11 +24,13 @@ zip members included since the input is any binary stream):
   newlines included), so an error names the line a user sees in a text editor.
 
 A file with an unterminated quote would make the rest of the file one record: a record
-longer than one block is refused with its line number (« guillemet non fermé probable »).
+longer than four blocks is refused with the line where it starts (« guillemet non fermé
+probable »). Blank lines count as lines (they hold no code, so they are never candidates).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -42,6 +44,7 @@ from dashboard.sources.lecture import detecter_separateur
 
 TAILLE_BLOC = 1 << 20  # 1 MB: numpy's temporaries stay in the CPU cache
 FILS = 2
+AUCUN = np.empty(0, dtype=np.int64)
 GUILLEMET = ord('"')
 FIN_LIGNE = ord("\n")
 
@@ -136,22 +139,49 @@ class _Chercheur:
         return np.sort(positions[gardees])
 
 
-def _bornes(octets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Newline positions, and those that end a record (outside quotes)."""
-    retours = np.flatnonzero(octets == FIN_LIGNE)
-    guillemets = np.flatnonzero(octets == GUILLEMET)
-    pairs = (np.searchsorted(guillemets, retours) & 1) == 0
-    return retours, retours[pairs]
+PLAFOND_GUILLEMETS = 4096  # per block: beyond, quote positions are found with numpy
+
+
+def _guillemets(tampon: bytearray, fin: int) -> np.ndarray:
+    """Positions of the quotes of ``tampon[:fin]``: ``memchr`` one by one while they are few
+    (the usual case: a quoted field now and then), numpy when they are many."""
+    positions: list[int] = []
+    i = tampon.find(b'"', 0, fin)
+    while i >= 0:
+        positions.append(i)
+        if len(positions) > PLAFOND_GUILLEMETS:
+            return np.flatnonzero(np.frombuffer(tampon, dtype=np.uint8, count=fin) == GUILLEMET)
+        i = tampon.find(b'"', i + 1, fin)
+    return np.array(positions, dtype=np.int64)
+
+
+def _retours_entre_guillemets(tampon: bytearray, fin: int, guillemets: np.ndarray) -> np.ndarray:
+    """Newlines inside quoted fields (they do not end a record), sorted.
+
+    Quotes pair up as opening/closing (a doubled quote inside a field closes and reopens at
+    once, with nothing between); an odd last quote opens a field that runs past ``fin``.
+    """
+    if len(guillemets) > PLAFOND_GUILLEMETS:  # many quotes: parity of the quotes before each newline
+        retours = np.flatnonzero(np.frombuffer(tampon, dtype=np.uint8, count=fin) == FIN_LIGNE)
+        return retours[(np.searchsorted(guillemets, retours) & 1) == 1]
+    internes: list[int] = []
+    ouvertures = guillemets[0::2].tolist()
+    fermetures = [*guillemets[1::2].tolist(), fin]
+    for ouverture, fermeture in zip(ouvertures, fermetures, strict=False):
+        k = tampon.find(b"\n", ouverture, fermeture)
+        while k >= 0:
+            internes.append(k)
+            k = tampon.find(b"\n", k + 1, fermeture)
+    return np.array(internes, dtype=np.int64)
 
 
 @dataclass
 class _Bloc:
-    """Whole records: ``tampon[:taille]``; newlines and record ends given when quotes were seen."""
+    """Whole records: ``tampon[:taille]``; ``internes``: its newlines inside quoted fields."""
 
     tampon: bytearray
     taille: int
-    retours: np.ndarray | None = None
-    bornes: np.ndarray | None = None
+    internes: np.ndarray
 
 
 @dataclass
@@ -162,7 +192,16 @@ class _Analyse:
     lignes: np.ndarray  # physical line of each candidate, relative to the block's first line (0-based)
 
 
+class _SansFin(Exception):
+    """A record without an end (unterminated quote): ``extraire`` adds its line number."""
+
+    def __init__(self, taille: int) -> None:
+        super().__init__(taille)
+        self.taille = taille
+
+
 def _lire_entete(flux: BinaryIO, fichier: str) -> bytes:
+    """The header line, refused when empty, binary-looking, HTML or with an odd quote count."""
     entete = flux.readline(1 << 20)
     if not entete.strip():
         raise ErreurFormat("fichier vide ou sans ligne d'en-tête", fichier=fichier, ligne=1)
@@ -177,15 +216,19 @@ def _lire_entete(flux: BinaryIO, fichier: str) -> bytes:
     return entete
 
 
-def _decouper(flux: BinaryIO, taille_bloc: int, fichier: str, compteur: list[int]) -> Iterator[_Bloc]:
+def _decouper(flux: BinaryIO, taille_bloc: int, compteur: list[int], tampons: int) -> Iterator[_Bloc]:
     """Blocks of whole records; the incomplete last record of a block starts the next one.
 
-    ``compteur[0]`` accumulates the bytes read; ``compteur[1]`` the physical line of the
-    next block's start, as far as the reader knows (only for error messages).
+    ``compteur[0]`` accumulates the bytes read. The buffers are reused in turn (``tampons``
+    of them: more than the blocks the caller keeps in flight), which spares allocating and
+    zeroing a megabyte per block.
     """
+    reserve = [bytearray(2 * taille_bloc + 1) for _ in range(tampons)]
     reste = b""
-    while True:
-        tampon = bytearray(len(reste) + taille_bloc + 1)
+    for numero in itertools.count():
+        tampon = reserve[numero % tampons]
+        if len(tampon) < len(reste) + taille_bloc + 1:  # a long record carried over
+            tampon = reserve[numero % tampons] = bytearray(len(reste) + taille_bloc + 1)
         tampon[:len(reste)] = reste
         lus = flux.readinto(memoryview(tampon)[len(reste):len(reste) + taille_bloc])
         compteur[0] += lus
@@ -196,39 +239,37 @@ def _decouper(flux: BinaryIO, taille_bloc: int, fichier: str, compteur: list[int
             if tampon[fin - 1] != FIN_LIGNE:  # last record without a line end
                 tampon[fin] = FIN_LIGNE
                 fin += 1
-        retours = bornes = None
+        internes = AUCUN
+        limite = tampon.rfind(b"\n", 0, fin) + 1
         if tampon.find(b'"', 0, fin) >= 0:
-            retours, bornes = _bornes(np.frombuffer(tampon, dtype=np.uint8, count=fin))
-            limite = int(bornes[-1]) + 1 if len(bornes) else 0
-        else:
-            limite = tampon.rfind(b"\n", 0, fin) + 1
+            # the block starts outside quotes; a newline inside a quoted field does not end
+            # a record, so the block is cut after the last newline that does
+            internes = _retours_entre_guillemets(tampon, fin, _guillemets(tampon, fin))
+            if len(internes):
+                interdits = set(internes.tolist())
+                while limite and (limite - 1) in interdits:
+                    limite = tampon.rfind(b"\n", 0, limite - 1) + 1
+                internes = internes[internes < limite]
         if limite == 0:
             if lus == 0 or fin > 4 * taille_bloc:
-                raise ErreurFormat(
-                    f"enregistrement de plus de {max(fin >> 20, 1)} Mo sans fin : guillemet non fermé probable",
-                    fichier=fichier, conseil="un champ entre guillemets n'est pas refermé ; rien n'a été importé",
-                )
+                raise _SansFin(fin)
             reste = bytes(tampon[:fin])
             continue
         reste = bytes(tampon[limite:fin])
-        if retours is not None:
-            retours, bornes = retours[retours < limite], bornes[bornes < limite]
-        yield _Bloc(tampon, limite, retours, bornes)
+        yield _Bloc(tampon, limite, internes)
         if lus == 0 and not reste:
             return
 
 
 def _analyser(bloc: _Bloc, chercheur: _Chercheur) -> _Analyse:
+    internes = bloc.internes
     positions = chercheur.positions(bloc.tampon, bloc.taille)
-    retours, bornes = bloc.retours, bloc.bornes
-    if retours is None:
-        octets = np.frombuffer(bloc.tampon, dtype=np.uint8, count=bloc.taille)
-        if not len(positions):
-            n = int(np.count_nonzero(octets == FIN_LIGNE))
-            return _Analyse(n, n, [], np.empty(0, dtype=np.int64))
-        retours = bornes = np.flatnonzero(octets == FIN_LIGNE)
+    octets = np.frombuffer(bloc.tampon, dtype=np.uint8, count=bloc.taille)
     if not len(positions):
-        return _Analyse(len(retours), len(bornes), [], np.empty(0, dtype=np.int64))
+        n = int(np.count_nonzero(octets == FIN_LIGNE))
+        return _Analyse(n, n - len(internes), [], np.empty(0, dtype=np.int64))
+    retours = np.flatnonzero(octets == FIN_LIGNE)
+    bornes = retours[~np.isin(retours, internes)] if len(internes) else retours
     rangs = np.unique(np.searchsorted(bornes, positions))
     debuts = np.where(rangs > 0, bornes[np.maximum(rangs - 1, 0)] + 1, 0)
     fins = bornes[rangs]
@@ -263,18 +304,28 @@ def extraire(flux: BinaryIO, codes: Iterable[str], fichier: str, *, separateur: 
         extrait.lignes.extend((analyse.lignes + ligne).tolist())
         ligne += analyse.retours
 
-    blocs = _decouper(flux, taille_bloc, fichier, compteur)
-    if fils <= 1:
-        for bloc in blocs:
-            recueillir(_analyser(bloc, chercheur))
-    else:
-        with ThreadPoolExecutor(fils) as pool:
-            en_cours: deque[Future[_Analyse]] = deque()
+    blocs = _decouper(flux, taille_bloc, compteur, tampons=2 * fils + 3)
+    en_cours: deque[Future[_Analyse]] = deque()
+    try:
+        if fils <= 1:
             for bloc in blocs:
-                en_cours.append(pool.submit(_analyser, bloc, chercheur))
-                while len(en_cours) > 2 * fils:
+                recueillir(_analyser(bloc, chercheur))
+        else:
+            with ThreadPoolExecutor(fils) as pool:
+                for bloc in blocs:
+                    en_cours.append(pool.submit(_analyser, bloc, chercheur))
+                    while len(en_cours) > 2 * fils:
+                        recueillir(en_cours.popleft().result())
+                while en_cours:
                     recueillir(en_cours.popleft().result())
-            while en_cours:
-                recueillir(en_cours.popleft().result())
+    except _SansFin as exc:
+        while en_cours:  # the blocks before it tell on which line the endless record starts
+            recueillir(en_cours.popleft().result())
+        taille = f"{exc.taille >> 20} Mo" if exc.taille >= 1 << 20 else f"{exc.taille} octets"
+        raise ErreurFormat(
+            f"enregistrement sans fin ({taille} lus sans fin de ligne hors guillemets) : "
+            "guillemet non fermé probable", fichier=fichier, ligne=ligne,
+            conseil="un champ entre guillemets n'est pas refermé ; rien n'a été importé",
+        ) from None
     extrait.octets = compteur[0]
     return extrait

@@ -314,11 +314,14 @@ def _nombres(table: TableLue, colonne: str, *, entier: bool) -> pd.Series:
 
 
 def _etat_normalise(serie: pd.Series) -> pd.Series:
+    """``" Déployé "`` → ``"deploye"`` (unaccented, casefolded, single spaces); computed once per
+    distinct value, there are only a handful."""
     def normaliser(valeur: str) -> str:
         sans_accents = unicodedata.normalize("NFKD", valeur).encode("ascii", "ignore").decode()
         return " ".join(sans_accents.casefold().split())
 
-    return serie.fillna("").astype(str).map(normaliser)
+    valeurs = serie.fillna("").astype(str)
+    return valeurs.map({v: normaliser(v) for v in valeurs.unique()})
 
 
 def _vers_l93(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
@@ -556,7 +559,7 @@ class SourceArcepImmeubles(Source):
         edition = self._edition(lus, avertissements)
         vus: dict[str, str] = {}
         for lu in lus:
-            for code in sorted(set(lu.batiments["code_insee"])):
+            for code in sorted(lu.batiments["code_insee"].unique().tolist()):
                 if code in vus:
                     raise ErreurFormat(f"la commune {code} figure dans deux fichiers ({vus[code]} et {lu.fichier})",
                                        fichier=lu.fichier, conseil="importez un seul fichier par département")
