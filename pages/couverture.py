@@ -8,6 +8,7 @@ from dashboard.indicateurs import couverture as cv
 from dashboard.indicateurs import synthese_couverture as sc
 from dashboard.indicateurs.territoire import communes_du_perimetre
 from dashboard.objectifs import charger_objectifs
+from dashboard.ui import cache_couverture as cache
 from dashboard.ui import composants, etat_url, provenance
 from dashboard.vues import couverture as vues
 from dashboard.vues.carte import PALETTE_ALERTE, PALETTE_SEQUENTIELLE, carte_communes, classes_quantiles
@@ -18,6 +19,7 @@ provenance.declarer(reference.manifeste)
 st.title("Couverture haut et très haut débit")
 instants = composants.charger_sources("arcep_mci", "arcep_ftth")
 mci, ftth = (i.frame if i else None for i in instants.values())
+cle = cache.cle_donnees(instants, reference.manifeste)  # cached computations (bench/README.md, charge)
 
 c1, c2, c3 = st.columns([3, 2, 3])
 indicateur = sc.INDICATEURS[etat_url.choix(c1, "Indicateur", list(sc.INDICATEURS), "indicateur",
@@ -29,10 +31,10 @@ trimestre = etat_url.curseur(c3, "Trimestre (historique fibre)", sc.trimestres(f
                              "trimestre", disabled=indicateur.source != "arcep_ftth")
 codes = list(communes_du_perimetre(reference.communes, perimetre)["code_insee"])
 edition = trimestre if indicateur.source == "arcep_ftth" else composants.libelle_edition(instants["arcep_mci"])
-valeurs = sc.valeurs_communes(indicateur, mci, ftth, reseau, trimestre)
-st.markdown(vues.phrase_couverture(indicateur, perimetre.de,
-                                   sc.valeur_perimetre(indicateur, mci, ftth, codes, reseau, trimestre), edition))
-composants.metriques(vues.metriques_couverture(sc.chiffres_couverture(mci, ftth, codes, reseau)))
+valeurs = cache.valeurs_communes(cle, indicateur, mci, ftth, reseau, trimestre)
+ligne_perimetre = cache.valeur_perimetre(cle, indicateur, mci, ftth, codes, reseau, trimestre)
+st.markdown(vues.phrase_couverture(indicateur, perimetre.de, ligne_perimetre, edition))
+composants.metriques(vues.metriques_couverture(cache.chiffres_couverture(cle, mci, ftth, codes, reseau)))
 
 noms = reference.communes.set_index("code_insee")["nom"]
 selection = etat_url.commune_selectionnee(list(noms.index))
@@ -59,11 +61,11 @@ if mci is not None:
 if ftth is not None:
     objectifs = charger_objectifs()
     territoire = st.session_state["territoire"]
-    st.plotly_chart(vues.figure_ftth_perimetre(
-        ftth, reference.communes, perimetre, codes, selection, objectifs, territoire.nom,
+    st.plotly_chart(cache.figure_ftth_perimetre(
+        cle, ftth, reference.communes, perimetre, codes, selection, objectifs, territoire.nom,
         {territoire.nom_departement: ("departement", territoire.departement),
          territoire.nom_region: ("region", territoire.region), "France": ("france", "FR")}), width="stretch")
-    composants.tableau_objectifs(sc.etat_objectifs(objectifs, mci, ftth, codes), perimetre.libelle)
+    composants.tableau_objectifs(cache.etat_objectifs(cle, objectifs, mci, ftth, codes), perimetre.libelle)
 rurale = sc.ventilation_rurale(valeurs[valeurs["code"].isin(codes)], ftth)
 composants.tableau_rural(rurale, indicateur)
 st.subheader("Données par commune")

@@ -1,0 +1,68 @@
+"""Cached « Couverture » computations: same results as the pure functions, keyed by edition."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import streamlit as st
+
+from dashboard import chemins
+from dashboard.indicateurs import synthese_couverture as sc
+from dashboard.magasin import Magasin
+from dashboard.objectifs import charger_objectifs
+from dashboard.territoire import Perimetre
+from dashboard.ui import cache_couverture as cache
+from dashboard.vues import couverture as vues
+
+
+@pytest.fixture(scope="module")
+def instants():
+    magasin = Magasin(chemins.dossier_instantanes())
+    return {s: magasin.charger(s) for s in ("arcep_mci", "arcep_ftth")}
+
+
+@pytest.fixture(autouse=True)
+def cache_vide():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def test_memes_resultats_que_les_fonctions_pures(instants, reference):
+    mci, ftth = instants["arcep_mci"].frame, instants["arcep_ftth"].frame
+    cle = cache.cle_donnees(instants, reference.manifeste)
+    codes = list(reference.communes["code_insee"][:7])
+    indicateur = sc.INDICATEURS["sans_thd"]
+    pd.testing.assert_frame_equal(cache.valeurs_communes(cle, indicateur, mci, ftth),
+                                  sc.valeurs_communes(indicateur, mci, ftth))
+    pd.testing.assert_series_equal(cache.valeur_perimetre(cle, indicateur, mci, ftth, codes),
+                                   sc.valeur_perimetre(indicateur, mci, ftth, codes))
+    attendu, obtenu = sc.chiffres_couverture(mci, ftth, codes), cache.chiffres_couverture(cle, mci, ftth, codes)
+    assert obtenu.keys() == attendu.keys() and obtenu["projection"] == attendu["projection"]
+    pd.testing.assert_series_equal(obtenu["ftth"], attendu["ftth"])
+    objectifs = charger_objectifs()
+    pd.testing.assert_frame_equal(cache.etat_objectifs(cle, objectifs, mci, ftth, codes),
+                                  sc.etat_objectifs(objectifs, mci, ftth, codes))
+    perimetre = Perimetre("epci", "200042174", "Lorient Agglomération")
+    figure = cache.figure_ftth_perimetre(cle, ftth, reference.communes, perimetre, codes, None, objectifs, "Pays")
+    assert figure == vues.figure_ftth_perimetre(ftth, reference.communes, perimetre, codes, None, objectifs, "Pays")
+
+
+def test_une_nouvelle_edition_change_la_cle(instants, reference):
+    mci, ftth = instants["arcep_mci"].frame, instants["arcep_ftth"].frame
+    cle = cache.cle_donnees(instants, reference.manifeste)
+    indicateur = sc.INDICATEURS["sans_thd"]
+    premier = cache.valeurs_communes(cle, indicateur, mci, ftth)
+    autre_mci = mci.assign(valeur=mci["valeur"].where(mci["mesure"] != "nbr", mci["valeur"] * 2))
+    # Same key: the cached result (the frames are not hashed, the edition ids stand for them) …
+    pd.testing.assert_frame_equal(cache.valeurs_communes(cle, indicateur, autre_mci, ftth), premier)
+    # … a new edition id: recomputed.
+    nouvelle = dict(instants)
+    nouvelle["arcep_mci"] = type(instants["arcep_mci"])(autre_mci, {**instants["arcep_mci"].manifeste,
+                                                                    "identifiant_edition": "nouvelle"})
+    cle2 = cache.cle_donnees(nouvelle, reference.manifeste)
+    assert cle2 != cle
+    pd.testing.assert_frame_equal(cache.valeurs_communes(cle2, indicateur, autre_mci, ftth),
+                                  sc.valeurs_communes(indicateur, autre_mci, ftth))
+    assert not sc.valeurs_communes(indicateur, autre_mci, ftth).equals(premier)
+    assert cache.cle_donnees({**instants, "arcep_ftth": None}, reference.manifeste)[0][0] == ("arcep_ftth", None)
