@@ -26,8 +26,10 @@ install-test: $(VENV)/.installe-test
 run: install
 	$(PY) -m dashboard.serveur --server.port $(PORT)
 
-## make test : installe les dépendances de test et lance toute la suite (navigateur compris si Chromium est là)
+## make test : installe les dépendances de test, audite les dépendances (pip-audit ; voir SECURITY.md)
+## puis lance toute la suite (navigateur compris si Chromium est là) ; le résumé de pytest reste la dernière ligne
 test: install-test
+	$(PY) scripts/audit_dependances.py
 	$(PY) -m pytest
 
 ## make data : actualise toutes les sources depuis leurs URL officielles (Internet requis)

@@ -44,7 +44,9 @@ def test_unites():
 def test_dates_et_trimestres():
     assert formats.date_longue("2026-06-30") == "30 juin 2026"
     assert formats.date_longue(date(2026, 8, 1)) == "1er août 2026"
-    assert formats.date_longue("2026-12-31T23:00:00Z") == "31 décembre 2026"
+    # A UTC timestamp is shown in Paris time (F-14): 23:00 UTC on 31 December is New Year's Day there.
+    assert formats.date_longue("2026-12-31T23:00:00Z") == "1er janvier 2027"
+    assert formats.date_longue("2026-12-31T22:59:00Z") == "31 décembre 2026"
     assert formats.trimestre("2026-06-30") == "T2 2026"
     assert formats.trimestre(date(2017, 12, 31)) == "T4 2017"
     assert formats.trimestre("2026-01-01") == "T1 2026"

@@ -2,17 +2,20 @@
 
 Each source fails on its own: an error is recorded in its ``etat.json`` and the last
 good edition stays current. Sanity checks refuse an edition older than the one loaded
-and a sudden shrink of the number of rows (a truncated or wrong national file).
+and a sudden shrink of the number of rows (a truncated or wrong national file). A write
+error (disk full, read-only data folder) becomes a French :class:`EcritureImpossible`.
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from pathlib import Path
 
-from dashboard.erreurs import ErreurDonnees, ErreurFormat
+from dashboard.erreurs import EcritureImpossible, ErreurDonnees, ErreurFormat
 from dashboard.magasin import Magasin
 from dashboard.sources.base import Contexte, Resultat, Source
+from dashboard.telechargement import date_http
 from dashboard.telechargement import telecharger as telecharger_defaut
 
 SEUIL_CHUTE_LIGNES = 0.5
@@ -45,28 +48,53 @@ def controler_coherence(magasin: Magasin, source: Source, resultat: Resultat, fo
         )
 
 
+def erreur_ecriture(exc: OSError) -> EcritureImpossible:
+    """A French error for a failed write: disk full, read-only folder, or other."""
+    if exc.errno == errno.ENOSPC:
+        message = "espace disque insuffisant"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        message = f"dossier des données en lecture seule ({exc.strerror})"
+    else:
+        message = f"erreur d'écriture ({exc.strerror})"
+    return EcritureImpossible(message, conseil="les données précédentes sont conservées")
+
+
 def _enregistrer(magasin: Magasin, source: Source, bruts: dict[str, bytes], contexte: Contexte,
-                 origine: str, forcer: bool, demo: bool = False) -> dict:
+                 origine: str, forcer: bool, demo: bool = False, http: list[dict] | None = None) -> dict:
     resultat = source.lire_et_valider(bruts, contexte)
     resultat.demo = demo
     controler_coherence(magasin, source, resultat, forcer)
-    return magasin.enregistrer(source, resultat, bruts, origine=origine)
+    return magasin.enregistrer(source, resultat, bruts, origine=origine, http=http)
 
 
 def actualiser(source: Source, magasin: Magasin, contexte: Contexte, *,
                telecharger: Callable = telecharger_defaut, forcer: bool = False) -> dict:
-    """Download the official files of ``source`` and make them the current edition."""
+    """Download the official files of ``source`` and make them the current edition.
+
+    The manifest keeps, for each HTTP response, its final URL, ``Last-Modified`` (converted
+    from the HTTP date, always GMT, to ISO 8601 UTC) and ``ETag``.
+    """
+    reponses: list[dict] = []
+
+    def telecharger_et_noter(url: str, **kwargs):
+        reponse = telecharger(url, **kwargs)
+        reponses.append({"url": getattr(reponse, "url_finale", url),
+                         "last_modified": date_http(getattr(reponse, "last_modified", None)),
+                         "etag": getattr(reponse, "etag", None)})
+        return reponse
+
     with magasin.verrou(source.identifiant):
         try:
-            bruts = source.telecharger_pour(telecharger, contexte)
-            manifeste = _enregistrer(magasin, source, bruts, contexte, "téléchargement officiel", forcer)
+            bruts = source.telecharger_pour(telecharger_et_noter, contexte)
+            manifeste = _enregistrer(magasin, source, bruts, contexte, "téléchargement officiel", forcer,
+                                     http=reponses)
         except ErreurDonnees as exc:
             magasin.noter_tentative(source.identifiant, str(exc))
             raise
         except OSError as exc:
-            message = "espace disque insuffisant" if exc.errno == 28 else f"erreur d'écriture ({exc.strerror})"
-            magasin.noter_tentative(source.identifiant, message)
-            raise ErreurDonnees(message, conseil="les données précédentes sont conservées") from exc
+            erreur = erreur_ecriture(exc)
+            magasin.noter_tentative(source.identifiant, erreur.message)
+            raise erreur from exc
         magasin.noter_tentative(source.identifiant, None)
         return manifeste
 
@@ -100,6 +128,10 @@ def _importer_chemins(source: Source, magasin: Magasin, contexte: Contexte, chem
         except ErreurDonnees as exc:
             magasin.noter_tentative(source.identifiant, str(exc))
             raise
+        except OSError as exc:
+            erreur = erreur_ecriture(exc)
+            magasin.noter_tentative(source.identifiant, erreur.message)
+            raise erreur from exc
         magasin.noter_tentative(source.identifiant, None)
         return manifeste
 
@@ -116,5 +148,9 @@ def importer_octets(source: Source, magasin: Magasin, contexte: Contexte, bruts:
         except ErreurDonnees as exc:
             magasin.noter_tentative(source.identifiant, str(exc))
             raise
+        except OSError as exc:
+            erreur = erreur_ecriture(exc)
+            magasin.noter_tentative(source.identifiant, erreur.message)
+            raise erreur from exc
         magasin.noter_tentative(source.identifiant, None)
         return manifeste

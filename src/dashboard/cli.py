@@ -59,23 +59,54 @@ def commande_status(_args: argparse.Namespace) -> int:
         print("  aucune source déclarée")
     for identifiant, source in sources.items():
         print(f"- {identifiant} : {source.titre} ({source.producteur}, {source.licence})")
-        etat = magasin.etat_actualisation(identifiant)
-        try:
-            inst = magasin.charger(identifiant)
-            man = inst.manifeste
-            nature = "DÉMONSTRATION" if man.get("demo") else "officielle"
-            print(f"    édition {man.get('libelle_edition')} ({nature}), {man.get('lignes')} lignes, "
-                  f"récupérée le {man.get('retrieved_at')} ({man.get('origine')})")
-            if inst.avertissement:
-                print(f"    ATTENTION : {inst.avertissement}")
-        except ErreurDonnees as exc:
-            print(f"    aucune édition utilisable : {exc}")
-        if etat.get("derniere_erreur"):
-            print(f"    dernière actualisation échouée le {etat.get('derniere_tentative')} : "
-                  f"{etat['derniere_erreur']}")
-        elif etat.get("derniere_reussite"):
-            print(f"    dernière actualisation réussie le {etat['derniere_reussite']}")
+        for ligne in etat_source(magasin, identifiant):
+            print(f"    {ligne}")
     return 0
+
+
+def etat_source(magasin, identifiant: str, maintenant=None) -> list[str]:
+    """Status lines of one source: state, last good edition (Paris time, age), last failure.
+
+    A retrieval date in the future (wrong clock here or on the machine that made the
+    edition) is flagged: the store does not trust it to order editions.
+    """
+    from dashboard.magasin import du_futur
+
+    etat = magasin.etat_actualisation(identifiant)
+    lignes: list[str] = []
+    try:
+        inst = magasin.charger(identifiant)
+    except ErreurDonnees as exc:
+        inst = None
+        lignes.append(f"état : AUCUNE DONNÉE UTILISABLE — {exc}")
+    if inst is not None:
+        man = inst.manifeste
+        if etat.get("derniere_erreur"):
+            lignes.append("état : ÉCHEC de la dernière actualisation, dernière édition valide affichée")
+        elif inst.avertissement:
+            lignes.append("état : ÉDITION PRÉCÉDENTE utilisée (données locales corrompues)")
+        else:
+            lignes.append("état : à jour (dernière édition valide chargée)")
+        nature = "DÉMONSTRATION" if man.get("demo") else "officielle"
+        recupere = man.get("retrieved_at")
+        lignes.append(f"dernière édition valide : {man.get('libelle_edition')} ({nature}), {man.get('lignes')} lignes, "
+                      f"récupérée le {formats.horodatage(recupere)}, {formats.anciennete(recupere, maintenant)} "
+                      f"({man.get('origine')})")
+        for reponse in man.get("http") or []:
+            if reponse.get("last_modified"):
+                lignes.append(f"fichier publié le {formats.horodatage(reponse['last_modified'])} "
+                              f"(Last-Modified de {reponse.get('url')})")
+        if du_futur(recupere, maintenant):
+            lignes.append("ATTENTION : date de récupération dans le futur (horloge décalée ?) ; "
+                          "elle n'est pas prise en compte pour ordonner les éditions")
+        if inst.avertissement:
+            lignes.append(f"ATTENTION : {inst.avertissement}")
+    if etat.get("derniere_erreur"):
+        lignes.append(f"dernière actualisation échouée le {formats.horodatage(etat.get('derniere_tentative'))} : "
+                      f"{etat['derniere_erreur']}")
+    elif etat.get("derniere_reussite"):
+        lignes.append(f"dernière actualisation réussie le {formats.horodatage(etat['derniere_reussite'])}")
+    return lignes
 
 
 def commande_refresh(args: argparse.Namespace) -> int:
@@ -208,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.fonction(args)
     except ErreurDonnees as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file or folder the command could not read or write
+        print(f"Erreur : accès impossible à « {exc.filename or '?'} » ({exc.strerror or exc}).", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)

@@ -69,3 +69,7 @@ class DonneesCorrompues(ErreurDonnees):
 
 class ActualisationEnCours(ErreurDonnees):
     """Another refresh of the same source holds the lock."""
+
+
+class EcritureImpossible(ErreurDonnees):
+    """The data folder cannot be written (read-only mount, wrong owner, disk full)."""

@@ -8,13 +8,15 @@ Imprimerie nationale; the space before ``%`` is a no-break space (U+00A0).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 ESPACE_MILLIERS = "\u202f"
 ESPACE_INSECABLE = "\u00a0"
 NON_DISPONIBLE = "n.d."
+FUSEAU = ZoneInfo("Europe/Paris")  # stored times are UTC; shown times are Paris time
 
 MOIS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -62,14 +64,64 @@ def densite(hab_km2: float | None) -> str:
     return f"{nombre(hab_km2, 0)}{ESPACE_INSECABLE}hab./km²"
 
 
+def _moment(valeur: datetime | str) -> datetime | None:
+    """An aware datetime from a datetime or ISO text with ``Z``/offset; None if naive or a plain date."""
+    if isinstance(valeur, str):
+        if "T" not in valeur:
+            return None
+        try:
+            valeur = datetime.fromisoformat(valeur.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return valeur if valeur.tzinfo is not None else None
+
+
 def date_longue(jour: date | datetime | str | None) -> str:
-    """``2026-06-30 → "30 juin 2026"`` (1er for the first day of a month)."""
+    """``2026-06-30 → "30 juin 2026"`` (1er for the first day of a month).
+
+    A timestamp with a time zone (``2026-06-30T22:30:00Z``) is first converted to Paris
+    time: that one is the 1er juillet 2026 in Lorient.
+    """
     if jour is None or jour == "":
         return NON_DISPONIBLE
-    if isinstance(jour, str):
+    moment = _moment(jour) if isinstance(jour, str | datetime) else None
+    if moment is not None:
+        jour = moment.astimezone(FUSEAU).date()
+    elif isinstance(jour, str):
         jour = date.fromisoformat(jour[:10])
     numero = "1er" if jour.day == 1 else str(jour.day)
     return f"{numero} {MOIS[jour.month - 1]} {jour.year}"
+
+
+def horodatage(moment: datetime | str | None) -> str:
+    """``2026-03-29T01:01:00Z → "29 mars 2026 à 03 h 01 (heure de Paris)"`` (summer time applied).
+
+    For UTC timestamps of manifests and refresh states; text without a time zone is
+    shown as given (never shifted by the server's own zone).
+    """
+    if moment is None or moment == "":
+        return NON_DISPONIBLE
+    aware = _moment(moment) if isinstance(moment, str | datetime) else None
+    if aware is None:
+        return str(moment)
+    local = aware.astimezone(FUSEAU)
+    return f"{date_longue(local.date())} à {local:%H} h {local:%M} (heure de Paris)"
+
+
+def anciennete(moment: datetime | str | None, maintenant: datetime | None = None) -> str:
+    """« aujourd'hui », « il y a 1 jour », « il y a 12 jours » — never negative: a time in the
+    future (wrong clock) gives « date dans le futur (horloge décalée ?) »."""
+    aware = _moment(moment) if isinstance(moment, str | datetime) else None
+    if aware is None:
+        return NON_DISPONIBLE
+    maintenant = maintenant or datetime.now(UTC)
+    ecart = maintenant - aware
+    if ecart.total_seconds() < -300:
+        return "date dans le futur (horloge décalée ?)"
+    jours = (maintenant.astimezone(FUSEAU).date() - aware.astimezone(FUSEAU).date()).days
+    if jours <= 0:
+        return "aujourd'hui"
+    return f"il y a {jours} jour{'s' if jours > 1 else ''}"
 
 
 def de(nom: str) -> str:

@@ -15,6 +15,14 @@ Why: the app must never lose its last good data. A new edition is written to a s
 folder, fsynced, renamed into place, and only then is ``current.json`` swapped with
 ``os.replace`` (atomic). Readers therefore see the old edition or the new one, never a
 mixture; a failed refresh leaves everything as it was. The previous editions are kept.
+
+Clock: edition ids embed the UTC time of retrieval. An id dated in the future (a clock set
+back, or a copy made on a machine with a wrong clock) is not trusted for ordering: such
+editions sort last, so they never pass for the newest one.
+
+Fault injection (crash tests only): ``DASHBOARD_PANNE=apres_ecriture`` (staging written,
+not yet renamed) or ``avant_bascule`` (edition in place, pointer not yet swapped) makes
+:meth:`Magasin.enregistrer` announce the step on stderr and wait there to be killed.
 """
 
 from __future__ import annotations
@@ -26,16 +34,19 @@ import json
 import logging
 import os
 import shutil
+import signal
+import sys
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
 from dashboard import __version__
-from dashboard.erreurs import ActualisationEnCours, DonneesCorrompues
+from dashboard.erreurs import ActualisationEnCours, DonneesCorrompues, EcritureImpossible
 from dashboard.integrite import ecrire_atomique, fsync_dossier, maintenant_utc, sha256_fichier
 from dashboard.sources.base import Resultat, Source
 
@@ -44,7 +55,49 @@ MANIFESTE = "manifest.json"
 DONNEES = "data.parquet"
 ETAT = "etat.json"
 EDITIONS_GARDEES = 3
+FORMAT_HORODATAGE = "%Y%m%dT%H%M%S%fZ"
+TOLERANCE_HORLOGE = timedelta(minutes=5)
+PANNE = "DASHBOARD_PANNE"
 journal = logging.getLogger(__name__)
+
+
+def _point_de_panne(etape: str) -> None:
+    """Crash tests (F-10): stop here, as a power cut or ``kill -9`` would, when asked to.
+
+    With ``DASHBOARD_PANNE=<etape>`` the process writes ``PANNE <etape>`` on stderr, waits
+    for the test to kill it, and kills itself if nobody does. Unset in normal use.
+    """
+    if os.environ.get(PANNE) != etape:
+        return
+    sys.stderr.write(f"PANNE {etape} {os.getpid()}\n")
+    sys.stderr.flush()
+    time.sleep(30)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def horodatage_edition(identifiant: str) -> datetime | None:
+    """UTC time of retrieval embedded in an edition id (``<edition>_<horodatage>_<sha>``)."""
+    morceaux = identifiant.split("_")
+    if len(morceaux) < 3:
+        return None
+    try:
+        return datetime.strptime(morceaux[-2], FORMAT_HORODATAGE).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def du_futur(moment: datetime | str | None, maintenant: datetime | None = None) -> bool:
+    """True when ``moment`` (aware datetime or ISO UTC text) is later than now (5 min tolerance)."""
+    if moment is None:
+        return False
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment > (maintenant or datetime.now(UTC)) + TOLERANCE_HORLOGE
 
 
 def empreintes_bruts(bruts: Mapping[str, bytes | Path]) -> tuple[str, dict[str, dict]]:
@@ -106,8 +159,16 @@ class Magasin:
     def verrou(self, source: str) -> Iterator[None]:
         """Single-flight lock per source across processes (``flock``, non-blocking)."""
         dossier = self.dossier(source)
-        dossier.mkdir(parents=True, exist_ok=True)
-        with (dossier / ".lock").open("a") as f:
+        try:
+            dossier.mkdir(parents=True, exist_ok=True)
+            fichier_verrou = (dossier / ".lock").open("a")
+        except OSError as exc:
+            raise EcritureImpossible(
+                f"dossier des données non modifiable ({exc.strerror}) : {dossier}",
+                conseil="actualisation impossible avec ce compte (dossier en lecture seule ?) ; "
+                        "les données actuelles restent utilisées",
+            ) from exc
+        with fichier_verrou as f:
             try:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
@@ -130,20 +191,22 @@ class Magasin:
         url: str | None = None,
         origine: str = "téléchargement",
         garder: int = EDITIONS_GARDEES,
+        http: list[dict] | None = None,
     ) -> dict:
         """Write a new edition and switch to it atomically; return its manifest.
 
         ``bruts`` maps each raw file's name to its bytes or its path. They are copied under
         ``raw/`` unless ``source.garder_bruts`` is false; in both cases the manifest lists
-        their size and sha256. The caller holds :meth:`verrou`. Any exception leaves the
-        current edition intact.
+        their size and sha256. ``http`` lists the responses of a download (final URL,
+        ``Last-Modified`` in UTC, ``ETag``). The caller holds :meth:`verrou`. Any exception
+        leaves the current edition intact.
         """
         dossier = self.dossier(source.identifiant)
         dossier.mkdir(parents=True, exist_ok=True)
         self.nettoyer_orphelins(source.identifiant)
         recupere_le = maintenant_utc()
         empreinte_brute, fichiers_bruts = empreintes_bruts(bruts)
-        horodatage = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")  # orders editions, µs resolution
+        horodatage = datetime.now(UTC).strftime(FORMAT_HORODATAGE)  # orders editions, µs resolution
         identifiant = f"{resultat.edition}_{horodatage}_{empreinte_brute[:8]}"
         staging = dossier / f".staging-{uuid.uuid4().hex}"
         staging.mkdir(parents=True)
@@ -171,6 +234,7 @@ class Magasin:
                 "libelle_edition": resultat.libelle_edition,
                 "identifiant_edition": identifiant,
                 "retrieved_at": recupere_le,
+                "http": list(http or []),
                 "sha256": sha256_fichier(staging / DONNEES),
                 "fichiers_bruts": fichiers_bruts,
                 "bruts_conserves": bool(source.garder_bruts),
@@ -184,11 +248,13 @@ class Magasin:
             }
             ecrire_atomique(staging / MANIFESTE, json.dumps(manifeste, ensure_ascii=False, indent=2).encode())
             fsync_dossier(staging)
+            _point_de_panne("apres_ecriture")
             os.replace(staging, dossier / identifiant)
             fsync_dossier(dossier)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        _point_de_panne("avant_bascule")
         precedent = self.pointeur(source.identifiant)
         self._ecrire_pointeur(source.identifiant, identifiant, precedent.get("edition") if precedent else None)
         self.elaguer(source.identifiant, garder)
@@ -236,13 +302,21 @@ class Magasin:
         except (ValueError, json.JSONDecodeError):
             return {"edition": None, "corrompu": True}
 
-    def editions(self, source: str) -> list[str]:
-        """Edition folders, newest retrieval first (the id embeds the UTC timestamp)."""
+    def editions(self, source: str, maintenant: datetime | None = None) -> list[str]:
+        """Edition folders, newest retrieval first (the id embeds the UTC timestamp).
+
+        Ids dated in the future (clock skew) come last, oldest of them first: their date
+        says nothing about their order.
+        """
         dossier = self.dossier(source)
         if not dossier.exists():
             return []
         noms = [p.name for p in dossier.iterdir() if p.is_dir() and not p.name.startswith(".")]
-        return sorted(noms, key=lambda n: n.split("_")[1] if "_" in n else "", reverse=True)
+        plancher = datetime.min.replace(tzinfo=UTC)
+        dates = {n: horodatage_edition(n) or plancher for n in noms}
+        fiables = [n for n in noms if not du_futur(dates[n], maintenant)]
+        futures = [n for n in noms if du_futur(dates[n], maintenant)]
+        return sorted(fiables, key=dates.__getitem__, reverse=True) + sorted(futures, key=dates.__getitem__)
 
     def lire_manifeste(self, source: str, edition: str) -> dict:
         chemin = self.dossier(source) / edition / MANIFESTE

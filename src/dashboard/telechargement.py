@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlparse
 
@@ -75,6 +76,23 @@ def _attente_retry_after(valeur: str | None, defaut: float) -> float:
             return max(0.0, min(60.0, parsedate_to_datetime(valeur).timestamp() - time.time()))
         except (TypeError, ValueError):
             return defaut
+
+
+def date_http(valeur: str | None) -> str | None:
+    """An HTTP date (``Last-Modified``, always GMT per RFC 9110) as ISO 8601 UTC text with a ``Z``.
+
+    ``"Sun, 29 Mar 2026 00:59:59 GMT" → "2026-03-29T00:59:59Z"``, whatever the machine's time
+    zone; ``None`` for a missing or unreadable date (never a guess).
+    """
+    if not valeur:
+        return None
+    try:
+        moment = parsedate_to_datetime(valeur)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:  # "-0000" in RFC 5322 means UTC without a known zone
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def barre_progression(nom: str) -> Progression:
