@@ -4,7 +4,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import formats
-from dashboard.indicateurs import couverture as cv
 from dashboard.indicateurs import synthese_couverture as sc
 from dashboard.indicateurs.territoire import communes_du_perimetre
 from dashboard.objectifs import charger_objectifs
@@ -55,7 +54,7 @@ gauche, droite = st.columns(2)
 dans = valeurs[valeurs["code"].isin(codes)]
 gauche.plotly_chart(vues.figure_classement(dans, noms, indicateur, selection), width="stretch")
 if mci is not None:
-    longue = cv.repartition_longue(cv.repartition_meilleure_techno(mci))
+    longue = cache.repartition_longue(cle, mci)
     droite.plotly_chart(vues.figure_meilleure_techno(longue[longue["code"].isin(codes)], noms),
                         width="stretch")
 if ftth is not None:
@@ -66,7 +65,7 @@ if ftth is not None:
         {territoire.nom_departement: ("departement", territoire.departement),
          territoire.nom_region: ("region", territoire.region), "France": ("france", "FR")}), width="stretch")
     composants.tableau_objectifs(cache.etat_objectifs(cle, objectifs, mci, ftth, codes), perimetre.libelle)
-rurale = sc.ventilation_rurale(valeurs[valeurs["code"].isin(codes)], ftth)
+rurale = cache.ventilation_rurale(cle, indicateur, reseau, trimestre, codes, valeurs, ftth)
 composants.tableau_rural(rurale, indicateur)
 st.subheader("Données par commune")
 donnees_communes = sc.tableau_communes(valeurs, communes_du_perimetre(reference.communes, perimetre))

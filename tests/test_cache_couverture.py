@@ -66,3 +66,19 @@ def test_une_nouvelle_edition_change_la_cle(instants, reference):
                                   sc.valeurs_communes(indicateur, autre_mci, ftth))
     assert not sc.valeurs_communes(indicateur, autre_mci, ftth).equals(premier)
     assert cache.cle_donnees({**instants, "arcep_ftth": None}, reference.manifeste)[0][0] == ("arcep_ftth", None)
+
+
+def test_repartition_et_ventilation_rurale(instants, reference):
+    from dashboard.indicateurs import couverture as cv
+
+    mci, ftth = instants["arcep_mci"].frame, instants["arcep_ftth"].frame
+    cle = cache.cle_donnees(instants, reference.manifeste)
+    pd.testing.assert_frame_equal(cache.repartition_longue(cle, mci),
+                                  cv.repartition_longue(cv.repartition_meilleure_techno(mci)))
+    indicateur = sc.INDICATEURS["ftth"]
+    trimestre = sc.dernier_trimestre(ftth)
+    valeurs = sc.valeurs_communes(indicateur, mci, ftth, "debit_filaire", trimestre)
+    codes = list(reference.communes["code_insee"][5:20])
+    pd.testing.assert_frame_equal(
+        cache.ventilation_rurale(cle, indicateur, "debit_filaire", trimestre, codes, valeurs, ftth),
+        sc.ventilation_rurale(valeurs[valeurs["code"].isin(codes)], ftth))

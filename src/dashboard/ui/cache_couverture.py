@@ -96,3 +96,28 @@ def figure_ftth_perimetre(cle: tuple, ftth: pd.DataFrame, communes: pd.DataFrame
     # ``codes`` keeps its order here: the figure lists communes in the order given.
     return _figure_ftth_perimetre(cle, perimetre, tuple(codes), selection, tuple(objectifs), nom_territoire,
                                   tuple((comparaisons or {}).items()), ftth, communes)
+
+
+@st.cache_data(show_spinner=False, max_entries=ENTREES_MAX)
+def _repartition_longue(cle: tuple, _mci: pd.DataFrame) -> pd.DataFrame:
+    from dashboard.indicateurs import couverture as cv
+
+    return cv.repartition_longue(cv.repartition_meilleure_techno(_mci))
+
+
+def repartition_longue(cle: tuple, mci: pd.DataFrame) -> pd.DataFrame:
+    """Best technology per local, long form (``couverture.repartition_longue``), all communes."""
+    return _repartition_longue(cle, mci)
+
+
+@st.cache_data(show_spinner=False, max_entries=ENTREES_MAX)
+def _ventilation_rurale(cle: tuple, indicateur: str, reseau: str, trimestre: str | None, codes: tuple[str, ...],
+                        _valeurs: pd.DataFrame, _ftth: pd.DataFrame | None) -> pd.DataFrame:
+    return sc.ventilation_rurale(_valeurs[_valeurs["code"].isin(codes)], _ftth)
+
+
+def ventilation_rurale(cle: tuple, indicateur: sc.IndicateurCouverture, reseau: str, trimestre: str | None,
+                       codes: Iterable[str], valeurs: pd.DataFrame, ftth: pd.DataFrame | None) -> pd.DataFrame:
+    """Rural/urban split of ``valeurs`` (the output of :func:`valeurs_communes` for the same
+    indicator, network and quarter) restricted to ``codes``."""
+    return _ventilation_rurale(cle, indicateur.identifiant, reseau, trimestre, tuple(sorted(codes)), valeurs, ftth)
