@@ -114,12 +114,13 @@ def empreintes_bruts(bruts: Mapping[str, bytes | Path]) -> tuple[str, dict[str, 
             taille = len(contenu)
         else:
             taille = 0
-            with Path(contenu).open("rb") as f:
-                while bloc := f.read(1 << 20):
-                    h.update(bloc)
+            tampon = memoryview(bytearray(1 << 20))  # one reused buffer: no allocation per block
+            with Path(contenu).open("rb", buffering=0) as f:
+                while lus := f.readinto(tampon):
+                    h.update(tampon[:lus])
                     if len(bruts) > 1:
-                        globale.update(bloc)
-                    taille += len(bloc)
+                        globale.update(tampon[:lus])
+                    taille += lus
         fichiers[Path(nom).name] = {"sha256": h.hexdigest(), "octets": taille}
     if len(bruts) == 1:  # the concatenation of one file is that file
         return next(iter(fichiers.values()))["sha256"], fichiers
