@@ -368,3 +368,28 @@ def test_le_kiosque_n_ecrit_rien_dans_le_dossier_de_donnees(tmp_path, monkeypatc
     finally:
         for chemin in [copie, *copie.rglob("*")]:
             chemin.chmod(0o755 if chemin.is_dir() else 0o644)
+
+
+def test_reglages_invalides_message_en_francais_sans_trace(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_KIOSQUE_CONFIG", str(ecrire(tmp_path, VALIDE.replace('"fibre"]', '"meteo"]'))))
+    at = lancer(kiosque="1")
+    assert not at.exception
+    html = " ".join(h.value for h in at.html)
+    assert "Réglages de l&#x27;écran public invalides" in html or "Réglages de l'écran public invalides" in html
+    assert "diapositive « meteo » inconnue" in html and "ligne 3" in html
+    assert widgets(at) == []
+
+
+def test_une_diapositive_en_erreur_n_arrete_pas_l_ecran(tmp_path, monkeypatch):
+    def en_panne(_donnees):
+        raise RuntimeError("panne simulée")
+
+    monkeypatch.setenv("DASHBOARD_KIOSQUE_CONFIG", str(ecrire(tmp_path, VALIDE.replace(
+        '["question", "chiffres_cles", "fibre"]', '["chiffres_cles", "question"]'))))
+    monkeypatch.setitem(vues.CONSTRUCTEURS, "chiffres_cles", en_panne)
+    st.cache_data.clear()
+    at = lancer(kiosque="1")
+    assert not at.exception
+    html = " ".join(h.value for h in at.html)
+    assert "Cette diapositive est momentanément indisponible." in html
+    assert "panne simulée" not in html and "Traceback" not in html
