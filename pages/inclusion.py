@@ -8,6 +8,7 @@ from dashboard.indicateurs import inclusion
 from dashboard.indicateurs import lieux as L
 from dashboard.indicateurs import synthese_inclusion as si
 from dashboard.indicateurs.territoire import communes_du_perimetre
+from dashboard.objectifs_inclusion import charger_objectifs_inclusion
 from dashboard.ui import composants, etat_url
 from dashboard.vues import inclusion as vues
 from dashboard.vues.carte import PALETTE_ALERTE, carte_communes, classes_quantiles
@@ -64,3 +65,7 @@ composants.legende(f"Part de la population à {seuil.libelle}", classes_e)
 composants.tableau_eloignement(eloignement[eloignement["code_insee"].isin(codes)], noms)
 composants.exporter_tableau(eloignement[eloignement["code_insee"].isin(codes)],
                             f"Éloignement ({seuil.libelle}) — {perimetre.libelle}", "eloignement")
+
+edition_lieux = instants["mediation_numerique"].manifeste["edition"] if instants["mediation_numerique"] else "?"
+composants.tableau_objectifs_inclusion(si.etat_objectifs_inclusion(
+    charger_objectifs_inclusion(), lieux, reference.communes, insee, codes, edition_lieux), perimetre.libelle)

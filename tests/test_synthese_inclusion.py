@@ -51,3 +51,26 @@ def test_textes_eloignement():
     assert "dont environ 1\u202f550 personnes de 75 ans et plus" in phrase and "estimation" in phrase
     assert [m[1] for m in metriques_eloignement(ligne, si.SEUILS["5km"])] == [
         "9\u202f539", "4,3\u00a0%", "1\u202f550", "5,0\u00a0%"]
+
+
+def test_objectifs_inclusion_sur_le_territoire(reference, contexte):
+    from dashboard.indicateurs import lieux as L
+    from dashboard.magasin import Magasin
+    from dashboard.objectifs_inclusion import charger_objectifs_inclusion
+    from dashboard.vues.inclusion import objectifs_affiches
+    from tests.conftest import RACINE
+
+    m = Magasin(RACINE / "data" / "snapshots")
+    lieux = L.lieux_unifies(m.charger("france_services").frame, m.charger("tiers_lieux_cget").frame,
+                            m.charger("mediation_numerique").frame).lieux
+    objectifs = charger_objectifs_inclusion()
+    etat = si.etat_objectifs_inclusion(objectifs, lieux, reference.communes, m.charger("insee_communes").frame,
+                                       list(reference.communes["code_insee"]), "2026-10-20")
+    assert len(etat) == len(objectifs)
+    assert set(etat["statut"]) <= {"atteint", "en bonne voie", "en retard", "non mesurable"}
+    # every commune has at least one place in the bundled data: that target is met
+    ligne = etat.set_index("indicateur").loc["part_communes_avec_lieu"]
+    assert ligne["valeur"] == 1.0 and ligne["statut"] == "atteint"
+    affiche = objectifs_affiches(etat).set_index("indicateur")
+    assert affiche.loc["part_communes_avec_lieu", "valeur"] == "100,0\u00a0%"
+    assert affiche.loc["lieux_pour_10000_hab", "valeur"].endswith("pour 10 000 hab.")

@@ -132,3 +132,20 @@ def eloignement_perimetre(par_commune: pd.DataFrame, codes: Iterable[str]) -> pd
         n, d = resultat[num], resultat[den]
         resultat[part] = n / d if not pd.isna(n) and not pd.isna(d) and d > 0 else pd.NA
     return pd.Series(resultat)
+
+
+def etat_objectifs_inclusion(objectifs, lieux: pd.DataFrame, communes, insee: pd.DataFrame | None,
+                             codes: Iterable[str], edition: str) -> pd.DataFrame:
+    """Status of the local inclusion targets for a scope at one edition of the places data.
+
+    Returns the columns of :func:`dashboard.indicateurs.objectifs_inclusion.progression_inclusion`
+    (``libelle``, ``cible``, ``echeance``, ``valeur``, ``statut``, ``tendance``, ``commentaire``…).
+    """
+    from dashboard.indicateurs.objectifs_inclusion import mesurer_objectifs_inclusion, progression_inclusion
+
+    dans = communes[communes["code_insee"].isin(set(codes))]
+    points = accessibilite.points_de_population(dans)
+    if insee is not None:
+        points = accessibilite.ajouter_population_fragile(points, insee, "pop_75_plus")
+    mesures = mesurer_objectifs_inclusion(objectifs, lieux, dans, points).assign(edition=edition)
+    return progression_inclusion(objectifs, mesures)

@@ -606,3 +606,24 @@ def exporter_rapport(preparer, nom: str, cle: str) -> None:
     if prepare and prepare[0] == nom:
         st.download_button(f"Télécharger le rapport PDF — {nom}", prepare[1], nom_de_fichier(nom, "pdf"), MIME_PDF,
                            key=f"pdf_{cle}_dl", icon=":material/download:")
+
+
+def tableau_objectifs_inclusion(etat: pd.DataFrame, libelle_perimetre: str) -> None:
+    """Local inclusion targets (proposals to debate) with status, trend and why."""
+    st.subheader(f"Objectifs locaux d'inclusion — {libelle_perimetre}")
+    st.caption("Propositions à débattre, tenues dans data/objectifs_inclusion.toml (modifiable) ; la tendance "
+               "apparaît dès que plusieurs éditions des données sont chargées.")
+    from dashboard.vues.inclusion import objectifs_affiches
+
+    affiche = objectifs_affiches(etat)
+    st.dataframe(affiche[["libelle", "statut", "valeur", "cible", "echeance", "tendance", "statut_objectif",
+                          "commentaire"]], hide_index=True, width="stretch", column_config={
+        "libelle": st.column_config.TextColumn("Objectif"),
+        "statut": st.column_config.TextColumn("Statut"),
+        "valeur": st.column_config.TextColumn("Situation"),
+        "cible": st.column_config.TextColumn("Cible"),
+        "echeance": st.column_config.TextColumn("Échéance"),
+        "tendance": st.column_config.TextColumn("Tendance"),
+        "statut_objectif": st.column_config.TextColumn("Nature"),
+        "commentaire": st.column_config.TextColumn("Pourquoi ce statut"),
+    })

@@ -67,3 +67,20 @@ def metriques_eloignement(ligne: pd.Series, seuil: Seuil) -> list[tuple[str, str
         ("Personnes de 75 ans et plus concernées", formats.nombre(ligne["population_75_plus_au_dela"]), aide),
         ("Part des 75 ans et plus", formats.pourcentage(ligne["part_75_plus_au_dela"]), aide),
     ]
+
+
+def _valeur_objectif(valeur: object, indicateur: str) -> str:
+    if valeur is None or pd.isna(valeur):
+        return formats.NON_DISPONIBLE
+    if "10000" in indicateur or "10_000" in indicateur or "pour_10" in indicateur:
+        return f"{formats.nombre(float(valeur), 1)} pour 10 000 hab."
+    return formats.pourcentage(float(valeur))
+
+
+def objectifs_affiches(etat: pd.DataFrame) -> pd.DataFrame:
+    """Targets table in French: value and target formatted by the indicator's unit, dates spelled out."""
+    return etat.assign(
+        valeur=[_valeur_objectif(v, str(i)) for v, i in zip(etat["valeur"], etat["indicateur"], strict=True)],
+        cible=[_valeur_objectif(c, str(i)) for c, i in zip(etat["cible"], etat["indicateur"], strict=True)],
+        echeance=etat["echeance"].map(formats.date_longue),
+    )
