@@ -104,3 +104,22 @@ def test_clic_sur_la_carte_du_scenario(onglet, serveur_app):
     expect(page.get_by_text(re.compile(r"^Effet estimé — Tiers-lieu fixe"))).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Habitants rapprochés").first).to_be_visible()
     capturer(page, "interaction-scenario")
+
+
+def test_telecharger_csv_et_pdf_de_la_fiche(onglet, serveur_app):
+    page = onglet.page
+    page.goto(f"{serveur_app}/fiche?commune=56166")
+    attendre_fin_script(page)
+    with page.expect_download(timeout=60_000) as telechargement:
+        page.get_by_role("button", name="Télécharger (CSV)").click()
+    csv = telechargement.value
+    contenu = open(csv.path(), "rb").read()
+    assert csv.suggested_filename.endswith(".csv")
+    assert contenu.startswith(b"\xef\xbb\xbf") and "Plouay".encode() in contenu
+    assert "# Source".encode() in contenu
+    with page.expect_download(timeout=120_000) as telechargement:
+        page.get_by_role("button", name="Télécharger le rapport PDF — Plouay").click()
+    pdf = telechargement.value
+    assert pdf.suggested_filename.endswith(".pdf")
+    assert open(pdf.path(), "rb").read(4) == b"%PDF"
+    capturer(page, "interaction-fiche-telechargements")

