@@ -75,9 +75,6 @@ PRECHAUFFAGE = (
     "dashboard.formats,dashboard.territoire,dashboard.reference,dashboard.vues.carte,"
     "dashboard.indicateurs.territoire"
 )
-from dashboard.serveur import MODULES_A_PRECHARGER  # noqa: E402  (same list as the real launcher)
-
-LANCEUR_PRECHARGE = True
 MARQUE_DEBUT = "<!-- resultats:debut -->"
 MARQUE_FIN = "<!-- resultats:fin -->"
 
@@ -282,10 +279,11 @@ def mesurer(app: Application, navigateur: Browser, dossier: Path, repetition: in
     journal = dossier / f"serveur-{app.nom}-{repetition}.log"
     env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DATA_DIR"}
     env |= {"BENCH_CHRONO": str(chrono), "BENCH_COMMUNES": str(RACINE / "data" / "reference" / "communes.geojson")}
-    if app.nom == "projet" and (prechauffer or LANCEUR_PRECHARGE):
-        # The project is measured as ``make run`` starts it: ``python -m dashboard.serveur``
-        # pre-imports the heavy modules in a thread while the server starts.
-        env["BENCH_PRECHAUFFER"] = ",".join(MODULES_A_PRECHARGER)
+    if prechauffer and app.nom == "projet":
+        # Prototype (option --prechauffer): heavy imports in a thread while the server starts.
+        # Measured on this 2-core machine it did not help (the imports compete with the server
+        # start-up for the processor), so the real launcher does not do it.
+        env["BENCH_PRECHAUFFER"] = PRECHAUFFAGE
     commande = [
         sys.executable, str(BENCH / "chrono.py"), "run", str(app.script),
         "--server.headless", "true", "--server.port", str(port), "--browser.gatherUsageStats", "false",
