@@ -76,8 +76,9 @@ def communes_nationales():
     })
 
 
-def generer(chemin: Path, lignes: int) -> dict:
-    """Write ``lignes`` rows in the Cartefibre layout with DuckDB; about 180 bytes per row."""
+def generer(chemin: Path, lignes: int, guillemets: bool = True) -> dict:
+    """Write ``lignes`` rows in the Cartefibre layout with DuckDB; about 180 bytes per row.
+    With ``guillemets``, 1 % of the street names hold a comma, hence are quoted."""
     import duckdb
     import numpy as np
 
@@ -93,6 +94,7 @@ def generer(chemin: Path, lignes: int) -> dict:
     # communes of one part are shuffled together (ORDER BY a hash): the territory's rows are
     # spread over a few hundred megabytes, not in one run, as in a file sorted by another key.
     paquet_de = (np.cumsum(n) - n) // PAQUET  # part of each commune, by its first row
+    residence = "DES AJONCS, RESIDENCE LES PINS" if guillemets else "DES AJONCS RESIDENCE LES PINS"
     with duckdb.connect() as con, chemin.open("wb") as sortie:
         for k in np.unique(paquet_de).tolist():
             con.register("communes", communes[paquet_de == k])
@@ -108,7 +110,7 @@ SELECT
   (((h >> 4) % 120) + 1)::VARCHAR AS num_voie,
   CASE WHEN (h >> 8) % 10 = 0 THEN 'B' END AS cp_no_voie,
   ['RUE', 'AV', 'BD', 'CHE', 'IMP', 'ALL', 'RTE', 'PL', 'LD'][1 + ((h >> 12) % 9)::INT] AS type_voie,
-  CASE WHEN (h >> 13) % 100 = 0 THEN 'DES AJONCS, RESIDENCE LES PINS' ELSE
+  CASE WHEN (h >> 13) % 100 = 0 THEN '{residence}' ELSE
   ['DE LA REPUBLIQUE', 'JEAN JAURES', 'DES LILAS', 'DU GENERAL DE GAULLE', 'PASTEUR', 'VICTOR HUGO',
    'DES ECOLES', 'DU MOULIN', 'DE KERVARIC', 'DES AJONCS', 'DU PORT', 'DE L EGLISE', 'DU MARECHAL LECLERC',
    'DES TROIS FONTAINES'][1 + ((h >> 16) % 14)::INT] END AS nom_voie,
@@ -152,8 +154,8 @@ def pic_memoire_mo() -> int:
 
 def enfant(mode: str, chemin: Path, magasin: str | None, lignes_voulues: int | None = None) -> dict:
     """Run one measured task in this (child) process; return its own timings."""
-    if mode == "generer":
-        return generer(chemin, lignes_voulues or 0)
+    if mode in ("generer", "generer_sans_guillemets"):
+        return generer(chemin, lignes_voulues or 0, guillemets=mode == "generer")
     debut_imports = time.perf_counter()
     import duckdb  # imported before timing, like every library (the app imports them once)
     import numpy as np
@@ -319,7 +321,9 @@ def rapport(res: dict) -> str:
         f"{res['charge_debut']}, à la fin : {res['charge_fin']}.",
         "",
         f"Fichier synthétique : {fr(lignes_fichier)} lignes, {fr(octets / 1e9, 2)} Go "
-        f"({fr(octets / lignes_fichier)} octets par ligne), {fr(res['fichier']['lignes_territoire'])} immeubles "
+        f"({fr(octets / lignes_fichier)} octets par ligne, "
+        f"{'1 % des noms de voie entre guillemets' if res['fichier'].get('guillemets', True) else 'aucun guillemet'}), "
+        f"{fr(res['fichier']['lignes_territoire'])} immeubles "
         f"dans les 30 communes ; écrit en {fr(res['fichier']['duree_s'])} s (non compté ci-dessous), "
         "puis lu une fois : il est dans le cache de pages du système pendant les mesures.",
         "",
@@ -347,7 +351,11 @@ def rapport(res: dict) -> str:
         vitesse_c = c[0]["lignes"] / mediane(c, "duree_s")
         bilan += f", **{fr(vitesse_b / vitesse_c, 1)} fois** le débit de la version naïve (cible ≥ 3)"
     texte.append(bilan + ".")
-    texte.append(f"Sorties de (b), (b+), (b') et (c) identiques, carreau par carreau : **{res['identiques']}**.")
+    comparees = ["(b)"] + [nom for cle, nom in (("import", "(b+)"), ("duckdb", "(b')"), ("naif", "(c)"))
+                           if res["mesures"].get(cle) and (cle != "naif" or res.get("naif_lignes") is None)]
+    if len(comparees) > 1:
+        texte.append(f"Sorties de {', '.join(comparees[:-1])} et {comparees[-1]} identiques, carreau par carreau : "
+                     f"**{res['identiques']}**.")
     return "\n".join(texte)
 
 
@@ -365,6 +373,9 @@ def main() -> int:
     p.add_argument("--naif-lignes", type=int, default=None,
                    help="lignes lues par la version naïve (défaut : tout le fichier) ; 0 = ne pas la lancer")
     p.add_argument("--sans-duckdb-seul", action="store_true", help="ne pas mesurer (b')")
+    p.add_argument("--sans-import", action="store_true", help="ne pas mesurer (b+)")
+    p.add_argument("--sans-guillemets", action="store_true",
+                   help="aucun champ entre guillemets dans le fichier (défaut : 1 % des noms de voie)")
     p.add_argument("--dossier", type=Path, default=None, help="dossier temporaire (hors du dépôt)")
     p.add_argument("--garder", action="store_true", help="ne pas effacer le fichier généré")
     p.add_argument("--readme", action="store_true", help="réécrire la section des résultats de bench/README.md")
@@ -385,10 +396,14 @@ def main() -> int:
         print(f"Génération de {args.lignes:,} lignes dans {chemin}…", flush=True)
         # in a child: this process stays small, so that the peak memory that Linux reports for
         # each measured child (which counts the parent's memory copied at fork) stays exact
-        res["fichier"] = mesure_python("generer", chemin, lignes=args.lignes)
+        res["fichier"] = mesure_python("generer_sans_guillemets" if args.sans_guillemets else "generer", chemin,
+                                       lignes=args.lignes)
+        res["fichier"]["guillemets"] = not args.sans_guillemets
         print(f"  {res['fichier']['octets'] / 1e9:.2f} Go en {res['fichier']['duree_s']:.1f} s", flush=True)
         mesure_cat(chemin)  # warm the page cache once
-        ordre = [("cat", None), ("projet", None), ("import", "magasin")]
+        ordre = [("cat", None), ("projet", None)]
+        if not args.sans_import:
+            ordre.append(("import", "magasin"))
         if not args.sans_duckdb_seul:
             ordre.append(("duckdb", None))
         for repetition in range(args.repetitions):
