@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,20 +102,12 @@ def _taux(valeur: object) -> float | None:
 
 def charger_taux_illectronisme(chemin: Path | None = None) -> TauxIllectronisme:
     """Read and validate the rates file: contiguous bands from 15 years, the last one open."""
+    from dashboard.configuration_toml import lire_toml
+
     chemin = chemin or FICHIER_TAUX
     nom = chemin.name
-    try:
-        texte = chemin.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ErreurConfiguration("fichier des taux d'illectronisme introuvable", fichier=nom,
-                                  conseil=f"restaurez data/{NOM_FICHIER} depuis le dépôt") from exc
-    except UnicodeDecodeError as exc:
-        raise ErreurConfiguration("fichier non encodé en UTF-8", fichier=nom) from exc
-    try:
-        brut = tomllib.loads(texte)
-    except tomllib.TOMLDecodeError as exc:
-        raise ErreurConfiguration(f"syntaxe TOML invalide ({exc})", fichier=nom,
-                                  ligne=getattr(exc, "lineno", None)) from exc
+    # Same reader as the other data files: the TOML line is found on Python 3.11 too.
+    texte, brut = lire_toml(chemin, "fichier des taux d'illectronisme", f"restaurez data/{NOM_FICHIER} depuis le dépôt")
     source = brut.get("source")
     if not isinstance(source, dict):
         raise ErreurConfiguration("section [source] absente", fichier=nom, conseil="ajoutez la section [source]")

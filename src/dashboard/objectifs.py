@@ -15,7 +15,6 @@ date). Compare with :func:`dashboard.indicateurs.deploiement.statut_objectif`.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -88,22 +87,12 @@ def _date_iso(valeur: object) -> str | None:
 
 def charger_objectifs(chemin: Path | None = None) -> tuple[Objectif, ...]:
     """Read and validate the targets file; French error naming file, line and key."""
+    from dashboard.configuration_toml import lire_toml
+
     chemin = chemin or fichier_objectifs()
     nom = chemin.name
-    try:
-        texte = chemin.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ErreurConfiguration("fichier des objectifs de couverture introuvable", fichier=nom,
-                                  conseil=f"restaurez data/{NOM_FICHIER} depuis le dépôt") from exc
-    except UnicodeDecodeError as exc:
-        raise ErreurConfiguration("fichier non encodé en UTF-8", fichier=nom) from exc
-    try:
-        brut = tomllib.loads(texte)
-    except tomllib.TOMLDecodeError as exc:
-        ligne = getattr(exc, "lineno", None)  # Python ≥ 3.14 ; avant, seulement dans le message
-        if ligne is None and (m := re.search(r"at line (\d+)", str(exc))):
-            ligne = int(m.group(1))
-        raise ErreurConfiguration(f"syntaxe TOML invalide ({exc})", fichier=nom, ligne=ligne) from exc
+    texte, brut = lire_toml(chemin, "fichier des objectifs de couverture",
+                            f"restaurez data/{NOM_FICHIER} depuis le dépôt")
     inconnues = sorted(set(brut) - {"objectif"})
     if inconnues:
         raise ErreurConfiguration(f"section inattendue « {inconnues[0]} »", fichier=nom, colonne=inconnues[0],

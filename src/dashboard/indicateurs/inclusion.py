@@ -215,23 +215,9 @@ def composantes_fragilite(communes_insee: pd.DataFrame, part_non_thd: pd.Series 
 
 def valider_poids(poids: Mapping[str, float] | None) -> dict[str, float]:
     """Known components, finite non-negative weights, at least one positive; missing keys → 0."""
-    if poids is None:
-        return dict(POIDS_DEFAUT)
-    inconnues = sorted(set(poids) - set(COMPOSANTES))
-    if inconnues:
-        raise ErreurConfiguration(f"composante inconnue « {inconnues[0]} » dans les poids",
-                                  conseil=f"composantes possibles : {', '.join(COMPOSANTES)}")
-    valides: dict[str, float] = {}
-    for cle in COMPOSANTES:
-        valeur = poids.get(cle, 0.0)
-        if isinstance(valeur, bool) or not isinstance(valeur, int | float) or not math.isfinite(valeur) or valeur < 0:
-            raise ErreurConfiguration(f"poids de « {cle} » invalide : {valeur!r}",
-                                      conseil="un poids est un nombre positif ou nul")
-        valides[cle] = float(valeur)
-    if sum(valides.values()) <= 0:
-        raise ErreurConfiguration("tous les poids sont nuls",
-                                  conseil="donnez un poids positif à une composante au moins")
-    return valides
+    from dashboard.indicateurs.poids import valider_poids as valider
+
+    return valider(poids, COMPOSANTES, POIDS_DEFAUT)
 
 
 def _z_score(valeurs: pd.Series) -> pd.Series:

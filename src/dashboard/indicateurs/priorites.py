@@ -87,7 +87,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard import formats
-from dashboard.erreurs import ErreurConfiguration
 from dashboard.indicateurs import inclusion
 from dashboard.indicateurs.couverture import locaux_sans_thd
 
@@ -122,23 +121,10 @@ TOLERANCE_EGALITE = 9  # decimals of ``priorite`` compared when ranking (ties �
 # --------------------------------------------------------------------------- weights
 def valider_poids_priorites(poids: Mapping[str, float] | None) -> dict[str, float]:
     """Known components, finite non-negative weights, at least one positive; missing keys → 0."""
-    if poids is None:
-        return dict(POIDS_DEFAUT)
-    inconnues = sorted(set(poids) - set(COMPOSANTES))
-    if inconnues:
-        raise ErreurConfiguration(f"composante de priorité inconnue « {inconnues[0]} » dans les poids",
-                                  conseil=f"composantes possibles : {', '.join(COMPOSANTES)}")
-    valides: dict[str, float] = {}
-    for cle in COMPOSANTES:
-        valeur = poids.get(cle, 0.0)
-        if isinstance(valeur, bool) or not isinstance(valeur, int | float) or not math.isfinite(valeur) or valeur < 0:
-            raise ErreurConfiguration(f"poids de « {cle} » invalide : {valeur!r}",
-                                      conseil="un poids est un nombre positif ou nul")
-        valides[cle] = float(valeur)
-    if sum(valides.values()) <= 0:
-        raise ErreurConfiguration("tous les poids de l'indice de priorité sont nuls",
-                                  conseil="donnez un poids positif à une composante au moins")
-    return valides
+    from dashboard.indicateurs.poids import valider_poids
+
+    return valider_poids(poids, COMPOSANTES, POIDS_DEFAUT, composante="composante de priorité",
+                         tous_nuls="tous les poids de l'indice de priorité sont nuls")
 
 
 def poids_priorites_depuis_texte(texte: str | None) -> dict[str, float]:
