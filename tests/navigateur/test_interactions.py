@@ -10,10 +10,18 @@ import pytest
 
 pytest.importorskip("playwright.sync_api", reason="paquet playwright absent : make install-test")
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from .outils import POLYGONES, SELECTEUR_CARTE, attendre_fin_script, attendre_polygones, cadre_carte, capturer, \
-    ouvrir_onglet
+from .outils import (
+    POLYGONES,
+    SELECTEUR_CARTE,
+    attendre_fin_script,
+    attendre_polygones,
+    cadre_carte,
+    capturer,
+    ouvrir_onglet,
+)
 
 pytestmark = pytest.mark.navigateur
 
@@ -63,7 +71,7 @@ def test_clic_sur_une_commune_la_selectionne(onglet, serveur_app):
         try:
             page.wait_for_function("() => location.search.includes('commune=56')", timeout=5_000)
             break
-        except Exception:  # the centre of a concave commune may be outside it: try the next one
+        except PlaywrightTimeoutError:  # the centre of a concave commune may be outside it: next one
             continue
     attendre_fin_script(page)
     code = parametres(page)["commune"]
@@ -115,8 +123,8 @@ def test_telecharger_csv_et_pdf_de_la_fiche(onglet, serveur_app):
     csv = telechargement.value
     contenu = open(csv.path(), "rb").read()
     assert csv.suggested_filename.endswith(".csv")
-    assert contenu.startswith(b"\xef\xbb\xbf") and "Plouay".encode() in contenu
-    assert "# Source".encode() in contenu
+    assert contenu.startswith(b"\xef\xbb\xbf") and b"Plouay" in contenu
+    assert b"# Source" in contenu
     with page.expect_download(timeout=120_000) as telechargement:
         page.get_by_role("button", name="Télécharger le rapport PDF — Plouay").click()
     pdf = telechargement.value
