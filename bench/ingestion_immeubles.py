@@ -95,7 +95,7 @@ def generer(chemin: Path, lignes: int, guillemets: bool = True) -> dict:
     # spread over a few hundred megabytes, not in one run, as in a file sorted by another key.
     paquet_de = (np.cumsum(n) - n) // PAQUET  # part of each commune, by its first row
     residence = "DES AJONCS, RESIDENCE LES PINS" if guillemets else "DES AJONCS RESIDENCE LES PINS"
-    with duckdb.connect() as con, chemin.open("wb") as sortie:
+    with duckdb.connect(config={"temp_directory": tempfile.gettempdir()}) as con, chemin.open("wb") as sortie:
         for k in np.unique(paquet_de).tolist():
             con.register("communes", communes[paquet_de == k])
             partie = chemin.with_suffix(f".partie{k}.csv")
@@ -203,7 +203,7 @@ def enfant(mode: str, chemin: Path, magasin: str | None, lignes_voulues: int | N
     elif mode == "duckdb":
         types = ", ".join(f"'{c}': 'VARCHAR'" for c in COLONNES)
         liste = ", ".join(f"'{c}'" for c in codes)
-        with duckdb.connect() as con:
+        with duckdb.connect(config={"temp_directory": tempfile.gettempdir()}) as con:
             selection = con.execute(
                 f"SELECT x, y, code_insee, imb_etat FROM read_csv(?, delim=',', quote='\"', escape='\"', "  # noqa: S608
                 f"header=true, auto_detect=false, columns={{{types}}}) WHERE code_insee IN ({liste})",

@@ -273,7 +273,7 @@ def _parser(extrait: Extrait, noms: list[str], fichier: str, disposition: Dispos
         chemin.write_text(sep.join(["_ligne", *internes]) + "\n" + lignes + "\n", encoding="utf-8")
         types = ", ".join(["'_ligne': 'BIGINT'", *(f"'{c}': 'VARCHAR'" for c in internes)])
         quote = sep.replace("'", "''")
-        with duckdb.connect() as con:
+        with duckdb.connect(config={"temp_directory": tempfile.gettempdir()}) as con:
             selection = ", ".join(f"{interne} AS {nom}" for nom, interne in voulues.items())
             # Only trusted tokens are interpolated: a separator from lecture.SEPARATEURS, column
             # names c0…cN and the layout's constant names; the path is a bound parameter.
