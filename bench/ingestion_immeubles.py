@@ -375,7 +375,7 @@ def main() -> int:
     p.add_argument("--sans-duckdb-seul", action="store_true", help="ne pas mesurer (b')")
     p.add_argument("--sans-import", action="store_true", help="ne pas mesurer (b+)")
     p.add_argument("--sans-guillemets", action="store_true",
-                   help="aucun champ entre guillemets dans le fichier (défaut : 1 % des noms de voie)")
+                   help="aucun champ entre guillemets dans le fichier (défaut : 1 %% des noms de voie)")
     p.add_argument("--dossier", type=Path, default=None, help="dossier temporaire (hors du dépôt)")
     p.add_argument("--garder", action="store_true", help="ne pas effacer le fichier généré")
     p.add_argument("--readme", action="store_true", help="réécrire la section des résultats de bench/README.md")
