@@ -273,7 +273,8 @@ def test_status_source_jamais_chargee(tmp_path, monkeypatch, capsys):
     assert cli.main(["status"]) == 0
     sortie = capsys.readouterr().out
     assert ("    état : AUCUNE DONNÉE UTILISABLE — aucune donnée pour la source « factice_vide » — "
-            "importez-la : python -m dashboard refresh factice_vide") in sortie
+            "chargez-la : python -m dashboard refresh factice_vide (en ligne) ou "
+            "python -m dashboard import factice_vide FICHIER") in sortie
 
 
 def test_erreur_d_ecriture_en_francais_sans_trace(magasin, contexte, monkeypatch, capsys):
