@@ -365,7 +365,8 @@ class Magasin:
         if not candidats:
             raise DonneesCorrompues(
                 f"aucune donnée pour la source « {source} »",
-                conseil=f"chargez-la : python -m dashboard refresh {source} (en ligne) ou python -m dashboard import {source} FICHIER",
+                conseil=f"chargez-la : python -m dashboard refresh {source} (en ligne) ou "
+                        f"python -m dashboard import {source} FICHIER",
             )
         erreurs: list[str] = []
         for i, edition in enumerate(candidats):
