@@ -15,6 +15,7 @@ date). Compare with :func:`dashboard.indicateurs.deploiement.statut_objectif`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -85,14 +86,20 @@ def _date_iso(valeur: object) -> str | None:
     return None
 
 
-def charger_objectifs(chemin: Path | None = None) -> tuple[Objectif, ...]:
-    """Read and validate the targets file; French error naming file, line and key."""
+Erreur = Callable[..., ErreurConfiguration]
+
+
+def blocs_objectifs(chemin: Path, description: str, nom_fichier: str) -> list[tuple[int, dict, Erreur]]:
+    """The ``[[objectif]]`` blocks of a targets file, each with its index and an ``erreur``
+    builder that names the file, the line of the offending key and the key itself.
+
+    Shared by the coverage targets and the local inclusion targets: same file layout, same
+    French errors (missing file, TOML syntax, unexpected section, no target).
+    """
     from dashboard.configuration_toml import lire_toml
 
-    chemin = chemin or fichier_objectifs()
     nom = chemin.name
-    texte, brut = lire_toml(chemin, "fichier des objectifs de couverture",
-                            f"restaurez data/{NOM_FICHIER} depuis le dépôt")
+    texte, brut = lire_toml(chemin, description, f"restaurez data/{nom_fichier} depuis le dépôt")
     inconnues = sorted(set(brut) - {"objectif"})
     if inconnues:
         raise ErreurConfiguration(f"section inattendue « {inconnues[0]} »", fichier=nom, colonne=inconnues[0],
@@ -102,8 +109,7 @@ def charger_objectifs(chemin: Path | None = None) -> tuple[Objectif, ...]:
         raise ErreurConfiguration("aucun objectif déclaré", fichier=nom,
                                   conseil="ajoutez au moins une section [[objectif]]")
     debuts = _lignes_des_blocs(texte)
-    objectifs: list[Objectif] = []
-    vus: dict[str, int] = {}
+    blocs = []
     for n, entree in enumerate(entrees):
         debut = debuts[n] if n < len(debuts) else None
 
@@ -112,6 +118,16 @@ def charger_objectifs(chemin: Path | None = None) -> tuple[Objectif, ...]:
             return ErreurConfiguration(f"objectif n°{_n + 1} : {message}", fichier=nom,
                                        ligne=_ligne_de_cle(texte, _debut, cle), colonne=cle, conseil=conseil)
 
+        blocs.append((n, entree, erreur))
+    return blocs
+
+
+def charger_objectifs(chemin: Path | None = None) -> tuple[Objectif, ...]:
+    """Read and validate the targets file; French error naming file, line and key."""
+    chemin = chemin or fichier_objectifs()
+    objectifs: list[Objectif] = []
+    vus: dict[str, int] = {}
+    for n, entree, erreur in blocs_objectifs(chemin, "fichier des objectifs de couverture", NOM_FICHIER):
         for cle in entree:
             if cle not in CLES_CONNUES:
                 raise erreur(f"clé inconnue « {cle} »", cle,

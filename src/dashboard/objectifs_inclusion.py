@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard import chemins
-from dashboard.configuration_toml import lire_toml
-from dashboard.erreurs import ErreurConfiguration
 from dashboard.indicateurs.accessibilite import MODES
 from dashboard.indicateurs.lieux import CATEGORIES
-from dashboard.objectifs import RE_IDENTIFIANT, RE_URL, _date_iso, _ligne_de_cle, _lignes_des_blocs
+from dashboard.objectifs import RE_IDENTIFIANT, RE_URL, _date_iso, blocs_objectifs
 
 NOM_FICHIER = "objectifs_inclusion.toml"
 #: indicator → (is a share in [0, 1], needs seuil_minutes and mode)
@@ -74,28 +72,9 @@ def fichier_objectifs_inclusion() -> Path:
 def charger_objectifs_inclusion(chemin: Path | None = None) -> tuple[ObjectifInclusion, ...]:
     """Read and validate the targets file; French error naming file, line and key."""
     chemin = chemin or fichier_objectifs_inclusion()
-    nom = chemin.name
-    texte, brut = lire_toml(chemin, "fichier des objectifs d'inclusion numérique",
-                            f"restaurez data/{NOM_FICHIER} depuis le dépôt")
-    inconnues = sorted(set(brut) - {"objectif"})
-    if inconnues:
-        raise ErreurConfiguration(f"section inattendue « {inconnues[0]} »", fichier=nom, colonne=inconnues[0],
-                                  conseil="chaque objectif est une section [[objectif]]")
-    entrees = brut.get("objectif", [])
-    if not isinstance(entrees, list) or not entrees:
-        raise ErreurConfiguration("aucun objectif déclaré", fichier=nom,
-                                  conseil="ajoutez au moins une section [[objectif]]")
-    debuts = _lignes_des_blocs(texte)
     objectifs: list[ObjectifInclusion] = []
     vus: dict[str, int] = {}
-    for n, entree in enumerate(entrees):
-        debut = debuts[n] if n < len(debuts) else None
-
-        def erreur(message: str, cle: str, conseil: str | None = None,
-                   _debut: int | None = debut, _n: int = n) -> ErreurConfiguration:
-            return ErreurConfiguration(f"objectif n°{_n + 1} : {message}", fichier=nom,
-                                       ligne=_ligne_de_cle(texte, _debut, cle), colonne=cle, conseil=conseil)
-
+    for n, entree, erreur in blocs_objectifs(chemin, "fichier des objectifs d'inclusion numérique", NOM_FICHIER):
         objectifs.append(_lire_objectif(entree, erreur, vus, n))
     return tuple(objectifs)
 
