@@ -67,6 +67,27 @@ def _enregistrer(magasin: Magasin, source: Source, bruts: dict[str, bytes], cont
     return magasin.enregistrer(source, resultat, bruts, origine=origine, http=http)
 
 
+def _sous_verrou(magasin: Magasin, source: Source, travail: Callable[[], dict]) -> dict:
+    """Run ``travail`` under the source's lock and record the attempt in ``etat.json``.
+
+    A data error is noted and re-raised; a write error (disk full, read-only folder) becomes
+    a French :class:`~dashboard.erreurs.ErreurDonnees`. The current edition is never touched
+    unless ``travail`` completes.
+    """
+    with magasin.verrou(source.identifiant):
+        try:
+            manifeste = travail()
+        except ErreurDonnees as exc:
+            magasin.noter_tentative(source.identifiant, str(exc))
+            raise
+        except OSError as exc:
+            erreur = erreur_ecriture(exc)
+            magasin.noter_tentative(source.identifiant, erreur.message)
+            raise erreur from exc
+        magasin.noter_tentative(source.identifiant, None)
+        return manifeste
+
+
 def actualiser(source: Source, magasin: Magasin, contexte: Contexte, *,
                telecharger: Callable = telecharger_defaut, forcer: bool = False) -> dict:
     """Download the official files of ``source`` and make them the current edition.
@@ -83,20 +104,11 @@ def actualiser(source: Source, magasin: Magasin, contexte: Contexte, *,
                          "etag": getattr(reponse, "etag", None)})
         return reponse
 
-    with magasin.verrou(source.identifiant):
-        try:
-            bruts = source.telecharger_pour(telecharger_et_noter, contexte)
-            manifeste = _enregistrer(magasin, source, bruts, contexte, "téléchargement officiel", forcer,
-                                     http=reponses)
-        except ErreurDonnees as exc:
-            magasin.noter_tentative(source.identifiant, str(exc))
-            raise
-        except OSError as exc:
-            erreur = erreur_ecriture(exc)
-            magasin.noter_tentative(source.identifiant, erreur.message)
-            raise erreur from exc
-        magasin.noter_tentative(source.identifiant, None)
-        return manifeste
+    def travail() -> dict:
+        bruts = source.telecharger_pour(telecharger_et_noter, contexte)
+        return _enregistrer(magasin, source, bruts, contexte, "téléchargement officiel", forcer, http=reponses)
+
+    return _sous_verrou(magasin, source, travail)
 
 
 def importer(source: Source, magasin: Magasin, contexte: Contexte, chemins: list[Path], *,
@@ -120,20 +132,12 @@ def importer(source: Source, magasin: Magasin, contexte: Contexte, chemins: list
 
 def _importer_chemins(source: Source, magasin: Magasin, contexte: Contexte, chemins: dict[str, Path],
                       forcer: bool) -> dict:
-    with magasin.verrou(source.identifiant):
-        try:
-            resultat = source.lire_et_valider_chemins(chemins, contexte)
-            controler_coherence(magasin, source, resultat, forcer)
-            manifeste = magasin.enregistrer(source, resultat, chemins, origine="import manuel")
-        except ErreurDonnees as exc:
-            magasin.noter_tentative(source.identifiant, str(exc))
-            raise
-        except OSError as exc:
-            erreur = erreur_ecriture(exc)
-            magasin.noter_tentative(source.identifiant, erreur.message)
-            raise erreur from exc
-        magasin.noter_tentative(source.identifiant, None)
-        return manifeste
+    def travail() -> dict:
+        resultat = source.lire_et_valider_chemins(chemins, contexte)
+        controler_coherence(magasin, source, resultat, forcer)
+        return magasin.enregistrer(source, resultat, chemins, origine="import manuel")
+
+    return _sous_verrou(magasin, source, travail)
 
 
 def importer_octets(source: Source, magasin: Magasin, contexte: Contexte, bruts: dict[str, bytes], *,
@@ -142,15 +146,5 @@ def importer_octets(source: Source, magasin: Magasin, contexte: Contexte, bruts:
     official extract shipped with the code). ``origine`` overrides the provenance noted in the manifest."""
     if origine is None:
         origine = "démonstration (générée)" if demo else "import manuel"
-    with magasin.verrou(source.identifiant):
-        try:
-            manifeste = _enregistrer(magasin, source, bruts, contexte, origine, forcer, demo)
-        except ErreurDonnees as exc:
-            magasin.noter_tentative(source.identifiant, str(exc))
-            raise
-        except OSError as exc:
-            erreur = erreur_ecriture(exc)
-            magasin.noter_tentative(source.identifiant, erreur.message)
-            raise erreur from exc
-        magasin.noter_tentative(source.identifiant, None)
-        return manifeste
+    return _sous_verrou(magasin, source,
+                        lambda: _enregistrer(magasin, source, bruts, contexte, origine, forcer, demo))
