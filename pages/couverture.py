@@ -10,6 +10,7 @@ from dashboard.objectifs import charger_objectifs
 from dashboard.ui import cache_couverture as cache
 from dashboard.ui import composants, etat_url, provenance
 from dashboard.vues import couverture as vues
+from dashboard.vues import grille as grille_vues
 from dashboard.vues.carte import PALETTE_ALERTE, PALETTE_SEQUENTIELLE, carte_communes, classes_quantiles
 
 composants.exiger_coquille()
@@ -40,13 +41,19 @@ selection = etat_url.commune_selectionnee(list(noms.index))
 serie_valeurs = valeurs.set_index("code")
 classes = classes_quantiles(serie_valeurs["valeur"], lambda v: formats.pourcentage(v),
                             PALETTE_ALERTE if indicateur.besoin else PALETTE_SEQUENTIELLE)
+avec_grille = etat_url.interrupteur(st, grille_vues.LIBELLE_INTERRUPTEUR, "grille", aide=grille_vues.AIDE_INTERRUPTEUR)
+immeubles = composants.charger_sources("arcep_immeubles")["arcep_immeubles"] if avec_grille else None
+grille = cache.grille_immeubles(immeubles, reference.manifeste, noms, codes, perimetre.de)  # None: off or not loaded
 carte = carte_communes(reference.communes, serie_valeurs["valeur"], classes, {
     indicateur.libelle: serie_valeurs["valeur"].map(formats.pourcentage),
     "Locaux concernés": serie_valeurs["nombre"].map(formats.nombre),
-    "Locaux (total)": serie_valeurs["base"].map(formats.nombre)}, selection=set(codes))
-clic = st_folium(carte, key="carte_couverture", height=520, use_container_width=True,
-                 returned_objects=["last_active_drawing"])
-composants.legende(f"{indicateur.libelle} — part des locaux ({edition})", classes)
+    "Locaux (total)": serie_valeurs["base"].map(formats.nombre)}, selection=set(codes),
+    opacite=0.15 if grille is not None else 0.85)
+clic = st_folium(grille_vues.ajouter_grille(carte, grille), key="carte_couverture", height=520,
+                 use_container_width=True, returned_objects=["last_active_drawing"])
+composants.legende(f"{indicateur.libelle} — part des locaux ({edition})"
+                   + (" — couleurs atténuées sous la grille" if grille is not None else ""), classes)
+composants.grille_immeubles(grille)
 etat_url.selectionner_commune(composants.code_clique(clic))
 st.caption("Cliquez sur une commune pour la sélectionner dans les graphiques ci-dessous.")
 

@@ -82,3 +82,17 @@ def test_repartition_et_ventilation_rurale(instants, reference):
     pd.testing.assert_frame_equal(
         cache.ventilation_rurale(cle, indicateur, "debit_filaire", trimestre, codes, valeurs, ftth),
         sc.ventilation_rurale(valeurs[valeurs["code"].isin(codes)], ftth))
+
+
+def test_grille_des_immeubles_en_cache(reference):
+    from dashboard.vues import grille as grille_vues
+
+    instant = Magasin(chemins.dossier_instantanes()).charger("arcep_immeubles")
+    noms = reference.communes.set_index("code_insee")["nom"]
+    codes = list(noms.index[:5])
+    obtenu = cache.grille_immeubles(instant, reference.manifeste, noms, codes, "d'ici")
+    attendu = grille_vues.preparer_grille(instant.frame, sorted(codes), noms, de="d'ici",
+                                          edition=instant.manifeste["libelle_edition"], demo=True)
+    assert obtenu.geojson == attendu.geojson and obtenu.titre == attendu.titre and obtenu.phrase == attendu.phrase
+    pd.testing.assert_frame_equal(obtenu.tableau, attendu.tableau)
+    assert cache.grille_immeubles(None, reference.manifeste, noms, codes, "d'ici") is None

@@ -97,6 +97,40 @@ def test_couverture_etat_dans_l_url():
     assert "Locaux sans très haut débit" in m and "Raccordables à la fibre" in m
 
 
+def test_couverture_grille_des_immeubles():
+    at = lancer("pages/couverture.py", perimetre="245600440")
+    interrupteur = at.toggle(key="url_grille")
+    assert interrupteur.label == "Afficher la grille des immeubles (carreaux de 500 m)"
+    assert interrupteur.value is False and "grille" not in at.query_params
+    assert not any("carreaux de 500 m" in c.value for c in at.caption)
+    interrupteur.set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["grille"] == "oui"
+    textes = " ".join(c.value for c in at.caption)
+    assert "de Blavet Bellevue Océan occupent" in textes  # the grid's sentence, for the scope
+    assert "Immeubles et locaux" in textes and "démonstration" in textes  # source in the footer
+    assert any("Grille des immeubles" in e.label for e in at.expander)
+    at.toggle(key="url_grille").set_value(False).run()
+    assert "grille" not in at.query_params
+
+
+def test_couverture_grille_sans_donnees(monkeypatch):
+    from dashboard.ui import donnees
+
+    charger = donnees.instantane_facultatif
+    monkeypatch.setattr(donnees, "instantane_facultatif",
+                        lambda source: None if source == "arcep_immeubles" else charger(source))
+    at = lancer("pages/couverture.py", grille="oui")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.toggle(key="url_grille").value is True
+    message = " ".join(i.value for i in at.info)
+    assert "Immeubles et locaux (ARCEP), par carreau de 500 m" in message and "non chargées" in message
+    assert "python -m dashboard refresh arcep_immeubles" in message
+    assert "python -m dashboard import arcep_immeubles" in message
+    assert not any("carreaux de 500 m habités" in c.value or " occupent " in c.value for c in at.caption)
+    assert at.metric  # the rest of the page still works
+
+
 def test_inclusion_poids_et_seuil_dans_l_url():
     at = lancer("pages/inclusion.py", poids="part_non_thd:0,part_65_plus:2", seuil="10km", mesure="illectronisme_part")
     assert not at.exception, [e.value for e in at.exception]

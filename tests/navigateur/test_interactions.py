@@ -14,7 +14,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from .outils import (
+    ARTEFACTS,
     POLYGONES,
+    RACINE,
     SELECTEUR_CARTE,
     attendre_fin_script,
     attendre_polygones,
@@ -77,6 +79,59 @@ def test_clic_sur_une_commune_la_selectionne(onglet, serveur_app):
     code = parametres(page)["commune"]
     assert re.fullmatch(r"56\d{3}", code)
     capturer(page, "interaction-couverture-clic")
+
+
+def carreaux_attendus(codes: set[str] | None = None) -> int:
+    """Squares of the bundled buildings grid holding buildings of ``codes`` (all communes if None)."""
+    from dashboard.magasin import Magasin
+
+    grille = Magasin(RACINE / "data" / "snapshots").charger("arcep_immeubles").frame
+    if codes is not None:
+        grille = grille[grille["code_insee"].isin(codes)]
+    return grille["carreau"].nunique()
+
+
+def test_grille_des_immeubles_sur_la_couverture(onglet, serveur_app, reference):
+    page = onglet.page
+    page.goto(f"{serveur_app}/couverture")
+    attendre_fin_script(page)
+    attendre_polygones(page, 30)
+    interrupteur = page.get_by_role("switch", name="Afficher la grille des immeubles (carreaux de 500 m)")
+    expect(interrupteur).not_to_be_checked()
+    interrupteur.click(force=True)  # the input is visually hidden behind Streamlit's toggle
+    page.wait_for_function("() => location.search.includes('grille=oui')", timeout=30_000)
+    attendre_fin_script(page)
+    carreaux = carreaux_attendus()
+    assert carreaux > 1_000
+    attendre_polygones(page, 30 + carreaux)  # the 30 communes, then one path per 500 m square
+    remplissages = set(cadre_carte(page).locator(POLYGONES).evaluate_all(
+        "els => els.slice(30).map(e => e.getAttribute('fill'))"))
+    assert len(remplissages) >= 4  # several classes of the legend are drawn
+    legende = page.get_by_role("img", name=re.compile(r"^Légende : Grille des immeubles"))
+    expect(legende).to_contain_text("par carreau de 500 m")
+    expect(legende).to_contain_text("DONNÉES DE DÉMONSTRATION")
+    expect(page.get_by_text(re.compile(r"occupent [\d\u202f]+ carreaux de 500 m"))).to_be_visible()
+    page.locator(SELECTEUR_CARTE).first.scroll_into_view_if_needed()  # no scroll between hover and screenshot
+    cadre = cadre_carte(page)
+    cadre.locator(POLYGONES).nth(30 + carreaux // 2).hover()  # a square (drawn after the communes)
+    infobulle = cadre.locator(".leaflet-tooltip").filter(has_text="Immeubles (adresses)")
+    expect(infobulle).to_be_visible(timeout=10_000)
+    assert re.search(r"Commune\(s\)\s+\S", infobulle.inner_text()) and "Locaux" in infobulle.inner_text()
+    page.locator(SELECTEUR_CARTE).first.screenshot(path=str(ARTEFACTS / "interaction-couverture-grille-carte.png"))
+    source = page.get_by_role("listitem").filter(has_text="Immeubles et locaux (ARCEP), par carreau de 500 m")
+    expect(source).to_contain_text("DONNÉES DE DÉMONSTRATION")  # footer: source, edition, licence
+    expect(source).to_contain_text("Licence Ouverte 2.0")
+    capturer(page, "interaction-couverture-grille")
+    assert onglet.erreurs_console == []
+    assert onglet.requetes_externes == []
+
+    # A shared link keeps the grid, restricted to the scope's communes.
+    page.goto(f"{serveur_app}/couverture?grille=oui&perimetre=245600440")
+    attendre_fin_script(page)
+    expect(page.get_by_role("switch", name="Afficher la grille des immeubles (carreaux de 500 m)")).to_be_checked()
+    bbo = set(reference.communes.loc[reference.communes["siren_epci"] == "245600440", "code_insee"])
+    assert 0 < carreaux_attendus(bbo) < carreaux
+    attendre_polygones(page, 30 + carreaux_attendus(bbo))
 
 
 def test_lien_partage_restaure_la_vue(onglet, serveur_app):

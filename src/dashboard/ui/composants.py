@@ -60,11 +60,16 @@ def chiffres_cles(chiffres: ChiffresCles) -> None:
     colonnes[3].metric("Densité", formats.densite(chiffres.densite_hab_km2))
 
 
-def legende(titre: str, classes: Sequence[Classe], avec_non_disponible: bool = True) -> None:
-    """Legend under a map; labels come from our own formatting, escaped anyway."""
+def legende(titre: str, classes: Sequence[Classe], avec_non_disponible: bool = True,
+            contours: dict[str, str] | None = None) -> None:
+    """Legend under a map; labels come from our own formatting, escaped anyway.
+
+    ``contours``: a class colour → the outline colour its shapes have on the map (default grey)."""
+    contours = contours or {}
     elements = [
         f'<span style="display:inline-flex;align-items:center;margin-right:1em">'
-        f'<span style="width:1.4em;height:1em;background:{c.couleur};border:1px solid #555;'
+        f'<span style="width:1.4em;height:1em;background:{c.couleur};'
+        f'border:{"2px" if c.couleur in contours else "1px"} solid {contours.get(c.couleur, "#555")};'
         f'display:inline-block;margin-right:.35em"></span>{safe_html(c.libelle)}</span>'
         for c in classes
     ]
@@ -628,3 +633,28 @@ def tableau_objectifs_inclusion(etat: pd.DataFrame, libelle_perimetre: str) -> N
         "statut_objectif": st.column_config.TextColumn("Nature"),
         "commentaire": st.column_config.TextColumn("Pourquoi ce statut"),
     })
+
+
+def grille_immeubles(grille) -> None:
+    """Legend, sentence and per-commune table of the buildings grid (``vues.grille.GrilleAffichee``);
+    nothing when the grid is off or not loaded."""
+    from dashboard.vues.grille import CONTOUR_SANS_FIBRE, COULEUR_SANS_FIBRE, MESURE_FIBRE, SEUIL_DISPERSE
+
+    if grille is None:
+        return
+    legende(grille.titre, grille.classes, grille.avec_non_disponible, {COULEUR_SANS_FIBRE: CONTOUR_SANS_FIBRE})
+    st.caption(markdown_inerte(grille.phrase))
+    fibre = grille.mesure == MESURE_FIBRE
+    with st.expander("Grille des immeubles : tableau par commune"):
+        affiche = grille.tableau.assign(part_fibre=grille.tableau["part_fibre"].astype("Float64") * 100)
+        st.dataframe(affiche if fibre else affiche.drop(columns=["carreaux_sans_fibre", "part_fibre"]),
+                     hide_index=True, width="stretch", column_config={
+            **COLONNES_PART,
+            "carreaux": st.column_config.NumberColumn("Carreaux de 500 m", format="localized"),
+            "locaux": st.column_config.NumberColumn("Locaux", format="localized"),
+            "carreaux_disperses": st.column_config.NumberColumn(f"Carreaux de moins de {SEUIL_DISPERSE} locaux",
+                                                                format="localized"),
+            "locaux_disperses": st.column_config.NumberColumn("Locaux de ces carreaux", format="localized"),
+            "carreaux_sans_fibre": st.column_config.NumberColumn("Carreaux sans fibre", format="localized"),
+            "part_fibre": st.column_config.NumberColumn("Immeubles raccordables (%)", format="localized"),
+        })

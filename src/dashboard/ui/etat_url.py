@@ -64,3 +64,11 @@ def selectionner_commune(code: str | None) -> None:
     if code and st.query_params.get("commune") != code:
         st.query_params["commune"] = code
         st.rerun()
+
+
+def interrupteur(conteneur, libelle: str, cle: str, *, aide: str | None = None) -> bool:
+    """A toggle bound to ``cle``: ``?cle=oui`` when on, parameter absent when off (the default)."""
+    initial = _initial(cle, ["oui", "non"], "non") == "oui"
+    valeur = conteneur.toggle(libelle, value=initial, key=f"url_{cle}", help=aide)
+    _ecrire(cle, "oui" if valeur else None)
+    return valeur
