@@ -9,9 +9,9 @@ CPU time of the script thread over the same span (``d - c`` = time spent waiting
 other processes). It excludes Streamlit's own preparation and the network, and works
 the same for any app.
 
-With ``BENCH_PRECHAUFFER=mod1,mod2`` those modules are imported in a background thread
-while the server starts (prototype of a warm-up launcher: the first script run then finds
-them in ``sys.modules``).
+With ``BENCH_LANCEUR=dashboard.serveur`` the project's launcher prepares the server first
+(what ``python -m dashboard.serveur`` does: see that module), so the project is measured
+as ``make run`` starts it.
 
 With ``BENCH_PROFIL=prefix`` each run is also profiled (``cProfile`` timed on the
 thread CPU clock, so other processes do not distort it; one file per run).
@@ -23,7 +23,6 @@ launcher fails loudly at start rather than measuring nothing.
 from __future__ import annotations
 
 import cProfile
-import importlib
 import json
 import os
 import sys
@@ -73,21 +72,16 @@ def _installer_chrono(fichier: str) -> None:
     script_runner.exec_func_with_error_handling = chronometre
 
 
-def _prechauffer(modules: list[str]) -> None:
-    def importer() -> None:
-        for module in modules:
-            importlib.import_module(module)
-
-    threading.Thread(target=importer, name="prechauffage", daemon=True).start()
-
-
 def main() -> None:
     fichier = os.environ.get("BENCH_CHRONO")
     if fichier:
         _installer_chrono(fichier)
-    modules = [m.strip() for m in os.environ.get("BENCH_PRECHAUFFER", "").split(",") if m.strip()]
-    if modules:
-        _prechauffer(modules)
+    if os.environ.get("BENCH_LANCEUR") == "dashboard.serveur":
+        # The project's launcher (``python -m dashboard.serveur``, used by ``make run``): same
+        # Streamlit command line, plus what the launcher prepares (see its module doc).
+        from dashboard import serveur
+
+        serveur.preparer()
     sys.argv = ["streamlit", *sys.argv[1:]]
     cli.main(prog_name="streamlit")
 

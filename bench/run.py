@@ -67,14 +67,6 @@ CIBLE_RATIO_DEMARRAGE = 1.5
 CIBLE_VISIBLE_S = 0.5
 CIBLE_SERVEUR_S = 0.15
 CIBLE_CHARGE_KO = 250
-# Heavy modules the project's first script run imports (bench option --prechauffer). Only
-# modules that do not touch Streamlit: streamlit_folium declares its component at import
-# time, and declared before the runtime exists it is never served (the map stays empty).
-PRECHAUFFAGE = (
-    "pandas,numpy,pyarrow,shapely,pyproj,pyogrio,geopandas,jinja2,branca,folium,"
-    "dashboard.formats,dashboard.territoire,dashboard.reference,dashboard.vues.carte,"
-    "dashboard.indicateurs.territoire"
-)
 MARQUE_DEBUT = "<!-- resultats:debut -->"
 MARQUE_FIN = "<!-- resultats:fin -->"
 
@@ -272,18 +264,19 @@ def changer_perimetre(page: Page, espion: Espion, chrono: Path, libelle: str, at
 
 
 def mesurer(app: Application, navigateur: Browser, dossier: Path, repetition: int, options: list[str],
-            nb_changements: int, prechauffer: bool = False) -> dict:
+            nb_changements: int, sans_prechauffage: bool = False) -> dict:
     """One cold start of ``app`` (a, c), then ``nb_changements`` scope changes (b)."""
     port = port_libre()
     chrono = dossier / f"chrono-{app.nom}-{repetition}.jsonl"
     journal = dossier / f"serveur-{app.nom}-{repetition}.log"
     env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DATA_DIR"}
     env |= {"BENCH_CHRONO": str(chrono), "BENCH_COMMUNES": str(RACINE / "data" / "reference" / "communes.geojson")}
-    if prechauffer and app.nom == "projet":
-        # Prototype (option --prechauffer): heavy imports in a thread while the server starts.
-        # Measured on this 2-core machine it did not help (the imports compete with the server
-        # start-up for the processor), so the real launcher does not do it.
-        env["BENCH_PRECHAUFFER"] = PRECHAUFFAGE
+    if app.nom == "projet":
+        # The project is started the way ``make run`` starts it (``python -m dashboard.serveur``:
+        # warm-up of the first page's imports once the server listens, see its module doc).
+        env["BENCH_LANCEUR"] = "dashboard.serveur"
+        if sans_prechauffage:
+            env["DASHBOARD_PRECHAUFFAGE"] = "0"
     commande = [
         sys.executable, str(BENCH / "chrono.py"), "run", str(app.script),
         "--server.headless", "true", "--server.port", str(port), "--browser.gatherUsageStats", "false",
@@ -439,8 +432,8 @@ def rapport(resultat: dict) -> str:
         f"{resultat['changements']} changements de périmètre par démarrage"
         + (f", options Streamlit : `{' '.join(resultat['options_streamlit'])}`"
            if resultat["options_streamlit"] else "")
-        + (", préchauffage des imports (prototype `--prechauffer`) pour l'application du projet"
-           if resultat.get("prechauffage") else "")
+        + (", application du projet **sans** préchauffage des imports (`--sans-prechauffage`)"
+           if resultat.get("sans_prechauffage") else "")
         + ".",
         "",
         f"Machine : {m['nproc']} processeurs ({m['processeur']}), {m['memoire_gio']} Gio de mémoire, "
@@ -499,8 +492,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changements", type=int, default=8, help="changements de périmètre par démarrage")
     parser.add_argument("--streamlit", action="append", default=[], metavar="OPTION=VALEUR",
                         help="option Streamlit passée aux deux applications (ex. server.fileWatcherType=none)")
-    parser.add_argument("--prechauffer", action="store_true",
-                        help="prototype : importer les modules lourds du projet dès le démarrage du serveur")
+    parser.add_argument("--sans-prechauffage", action="store_true",
+                        help="variante : lancer le projet sans le préchauffage des imports de son lanceur")
     parser.add_argument("--readme", action="store_true", help="réécrire la section des résultats de bench/README.md")
     parser.add_argument("--depuis", type=Path, metavar="RESULTATS_JSON",
                         help="ne rien mesurer : refaire le rapport d'une exécution précédente")
@@ -541,7 +534,7 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.repetitions):
                 ordre = applications if i % 2 == 0 else applications[::-1]
                 for app in ordre:
-                    mesure = mesurer(app, navigateur, dossier, i, options, args.changements, args.prechauffer)
+                    mesure = mesurer(app, navigateur, dossier, i, options, args.changements, args.sans_prechauffage)
                     d = mesure["demarrage"]
                     print(f"[{i + 1}/{args.repetitions}] {app.nom:6} démarrage {d['total_s']:.2f} s "
                           f"(santé {d['sante_s']:.2f} s, 1er script {d['premier_script_s']:.2f} s) ; "
@@ -555,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
         "repetitions": args.repetitions,
         "changements": args.changements,
         "options_streamlit": options,
-        "prechauffage": args.prechauffer,
+        "sans_prechauffage": args.sans_prechauffage,
         "machine": infos,
         "charge_systeme": [charge_debut, os.getloadavg()[0]],
         "synthese": {"projet": synthese(mesures, "projet"), "naif": synthese(mesures, "naif")},

@@ -73,14 +73,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 
 import numpy as np
-import openpyxl
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from dashboard.exports import ErreurExport
 from dashboard.vues.provenance import Provenance
+
+# Control characters an XLSX cell cannot hold: openpyxl's own ``ILLEGAL_CHARACTERS_RE``, copied so
+# that openpyxl (~0.2 s to import) is loaded only when a workbook is actually written.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection),
 # plus their full-width forms, which some Excel locales also accept.
@@ -278,6 +278,9 @@ def nom_de_feuille(texte: str | None, deja: Iterable[str] = (), defaut: str = "D
 
 
 def _mettre_en_forme_entete(feuille, nb_colonnes: int, largeurs: list[int]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     gras = Font(bold=True)
     fond = PatternFill("solid", start_color=COULEUR_ENTETE, end_color=COULEUR_ENTETE)
     for j in range(1, nb_colonnes + 1):
@@ -332,6 +335,8 @@ def vers_xlsx(
     parts = set(pourcentages)
     formats_nombres = dict(formats_nombres or {})
     formats_colonnes = [formats_nombres.get(e, FORMAT_POURCENTAGE if e in parts else None) for e in entetes]
+
+    import openpyxl
 
     classeur = openpyxl.Workbook()
     feuille = classeur.active

@@ -591,14 +591,19 @@ def exporter_carte_png(communes, valeurs: pd.Series, classes, titre: str, cle: s
                        selection: set[str] | None = None) -> None:
     """PNG of a choropleth (drawn without a browser, on click), its source line and demo notice included."""
     from dashboard.exports import MIME_PNG
-    from dashboard.exports.images import carte_png
     from dashboard.exports.tableur import nom_de_fichier
 
     instants = [p for p in _provenances_affichees() if p.source != "reference"]
     source = " ; ".join(p.texte() for p in instants) or None
-    st.download_button("Télécharger la carte (PNG)",
-                       lambda: carte_png(communes, valeurs, classes, titre, source, selection=selection,
-                                         demo=any(p.demo for p in instants)),
+
+    def dessiner() -> bytes:
+        # matplotlib is imported on click only: ~0.5 s of CPU that every first page load paid.
+        from dashboard.exports.images import carte_png
+
+        return carte_png(communes, valeurs, classes, titre, source, selection=selection,
+                         demo=any(p.demo for p in instants))
+
+    st.download_button("Télécharger la carte (PNG)", dessiner,
                        nom_de_fichier(titre, "png"), MIME_PNG, key=f"png_{cle}", icon=":material/image:",
                        on_click="ignore")
 
@@ -606,10 +611,14 @@ def exporter_carte_png(communes, valeurs: pd.Series, classes, titre: str, cle: s
 def exporter_rapport(preparer, nom: str, cle: str) -> None:
     """The PDF report, drawn when the button is clicked (a few seconds, on a separate thread)."""
     from dashboard.exports import MIME_PDF
-    from dashboard.exports.rapport_pdf import rapport_pdf
     from dashboard.exports.tableur import nom_de_fichier
 
-    st.download_button(f"Télécharger le rapport PDF — {nom}", lambda: rapport_pdf(preparer()),
+    def dessiner() -> bytes:
+        from dashboard.exports.rapport_pdf import rapport_pdf  # imported on click only (matplotlib)
+
+        return rapport_pdf(preparer())
+
+    st.download_button(f"Télécharger le rapport PDF — {nom}", dessiner,
                        nom_de_fichier(nom, "pdf"), MIME_PDF, key=f"pdf_{cle}", icon=":material/picture_as_pdf:",
                        on_click="ignore")
 

@@ -1,0 +1,66 @@
+"""The launcher ``python -m dashboard.serveur``: v1 pages flag cleared, warm-up of imports."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import pytest
+
+from dashboard import serveur
+
+
+@pytest.fixture
+def bootstrap_intact(monkeypatch):
+    from streamlit.web import bootstrap
+
+    monkeypatch.setattr(bootstrap, "_on_server_start", bootstrap._on_server_start)
+    return bootstrap
+
+
+def test_prechauffer_importe_les_modules_dans_un_fil(monkeypatch):
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    fil = serveur.prechauffer(("colorsys",))
+    fil.join(timeout=30)
+    assert not fil.is_alive()
+    assert fil.daemon and fil.name == "prechauffage"
+    assert "colorsys" in sys.modules
+
+
+def test_prechauffer_journalise_un_echec_sans_lever(caplog):
+    with caplog.at_level(logging.WARNING, logger="dashboard.serveur"):
+        fil = serveur.prechauffer(("module_qui_n_existe_pas_du_tout", "colorsys"))
+        fil.join(timeout=30)
+    assert "Préchauffage : import de module_qui_n_existe_pas_du_tout impossible" in caplog.text
+
+
+def test_la_liste_ne_contient_pas_streamlit_folium():
+    # Imported outside a script run, streamlit_folium's component is never registered: blank map.
+    assert not any(m.startswith("streamlit_folium") for m in serveur.MODULES_PRECHAUFFES)
+    assert "folium.plugins" in serveur.MODULES_PRECHAUFFES
+
+
+def test_preparer_branche_le_prechauffage_apres_le_demarrage(bootstrap_intact, monkeypatch):
+    monkeypatch.delenv("DASHBOARD_PRECHAUFFAGE", raising=False)
+    appels = []
+    monkeypatch.setattr(bootstrap_intact, "_on_server_start", lambda server: appels.append(("demarrage", server)))
+    monkeypatch.setattr(serveur, "prechauffer", lambda: appels.append(("prechauffage", None)))
+    serveur.preparer()
+    bootstrap_intact._on_server_start("serveur")
+    assert appels == [("demarrage", "serveur"), ("prechauffage", None)]  # after the server listens, never before
+
+
+def test_preparer_sans_prechauffage(bootstrap_intact, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_PRECHAUFFAGE", "0")
+    original = bootstrap_intact._on_server_start
+    serveur.preparer()
+    assert bootstrap_intact._on_server_start is original
+
+
+def test_preparer_efface_le_drapeau_des_pages_v1(bootstrap_intact, monkeypatch):
+    from streamlit.runtime.pages_manager import PagesManager
+
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
+    monkeypatch.setenv("DASHBOARD_PRECHAUFFAGE", "0")
+    serveur.preparer()
+    assert PagesManager.uses_pages_directory is False
