@@ -436,6 +436,122 @@ def test_prefiltre_enregistrement_sans_fin(fils):
     assert (exc.value.fichier, exc.value.ligne) == ("f.csv", 42)
 
 
+def _extraits_egaux(a, b) -> None:
+    assert (a.entete, a.separateur, a.total, a.octets) == (b.entete, b.separateur, b.total, b.octets)
+    assert (a.lignes, a.enregistrements) == (b.lignes, b.enregistrements)
+
+
+@pytest.mark.parametrize(("taille_bloc", "fils", "seuil"), [(64, 1, None), (64, 2, 0), (256, 3, 0),
+                                                           (1 << 20, 2, 0), (256, 2, None)])
+@pytest.mark.parametrize("fin_de_ligne", [b"", b"\n"])
+def test_prefiltre_fichier_projete_identique_au_flux(tmp_path, monkeypatch, taille_bloc, fils, seuil, fin_de_ligne):
+    """A plain file is mapped in memory and, from ``SEUIL_PARALLELE`` bytes, cut in parts
+    searched by forked processes: same records, lines and counts as the streamed reading."""
+    monkeypatch.setattr("dashboard.sources._prefiltre_csv.SEUIL_PARALLELE", 1 << 40 if seuil is None else seuil)
+    for graine in (3, 4, 5):
+        contenu, _ = _fichier_aleatoire(graine)
+        chemin = tmp_path / f"f{graine}.csv"
+        chemin.write_bytes(contenu + fin_de_ligne)
+        with chemin.open("rb") as fichier:
+            projete = extraire(fichier, {"56121", "01001"}, "f.csv", taille_bloc=taille_bloc, fils=fils)
+        _extraits_egaux(projete, extraire(io.BytesIO(contenu + fin_de_ligne), {"56121", "01001"}, "f.csv",
+                                          taille_bloc=taille_bloc, fils=1))
+
+
+def test_prefiltre_parties_coupees_dans_un_champ_entre_guillemets(tmp_path, monkeypatch):
+    """The parts of a mapped file end after a newline; when that newline is inside a quoted
+    field, the parallel search gives up and one process reads the whole file."""
+    from dashboard.sources import _prefiltre_csv
+
+    monkeypatch.setattr(_prefiltre_csv, "SEUIL_PARALLELE", 0)
+    lignes = [b"id,texte,code"] + [b"%d,x,56121" % i for i in range(40)]
+    lignes.append(b'40,"' + b"\n".join(b"ligne %d" % i for i in range(60)) + b'",56121')
+    lignes += [b"%d,y,56121" % i for i in range(41, 50)]
+    contenu = b"\n".join(lignes) + b"\n"
+    chemin = tmp_path / "f.csv"
+    chemin.write_bytes(contenu)
+    with chemin.open("rb") as fichier:
+        fichier.readline()
+        carte = _prefiltre_csv._carte(fichier, lignes[0] + b"\n")
+        chercheur = _prefiltre_csv._Chercheur({"56121"}, ",")
+        assert _prefiltre_csv._en_parallele(carte, fichier.tell(), chercheur, 2, 256) is None
+        carte.close()
+    with chemin.open("rb") as fichier:
+        extrait = extraire(fichier, {"56121"}, "f.csv", taille_bloc=256, fils=2)
+    _extraits_egaux(extrait, extraire(io.BytesIO(contenu), {"56121"}, "f.csv", taille_bloc=256, fils=1))
+    assert extrait.total == 50 and extrait.lignes[40:42] == [42, 102]
+
+
+@pytest.mark.parametrize("fils", [1, 2])
+def test_prefiltre_fichier_projete_enregistrement_sans_fin(tmp_path, monkeypatch, fils):
+    monkeypatch.setattr("dashboard.sources._prefiltre_csv.SEUIL_PARALLELE", 0)
+    chemin = tmp_path / "f.csv"
+    chemin.write_bytes(b"id,a\n" + b"0,56121\n" * 40 + b'41,"ouvert\n' + b"2,x\n" * 100)
+    with chemin.open("rb") as fichier, pytest.raises(ErreurFormat, match="guillemet non fermé probable") as exc:
+        extraire(fichier, {"56121"}, "f.csv", taille_bloc=64, fils=fils)
+    assert (exc.value.fichier, exc.value.ligne) == ("f.csv", 42)
+
+
+def test_prefiltre_zone_dense_en_codes(monkeypatch):
+    """Beyond ``PLAFOND_TOUCHES`` hits in a block (the territory's own département), the
+    codes are located with numpy: same result."""
+    contenu, _ = _fichier_aleatoire(6)
+    attendu = extraire(io.BytesIO(contenu), {"56121", "01001"}, "f.csv", taille_bloc=256)
+    monkeypatch.setattr("dashboard.sources._prefiltre_csv.PLAFOND_TOUCHES", 0)
+    _extraits_egaux(extraire(io.BytesIO(contenu), {"56121", "01001"}, "f.csv", taille_bloc=256), attendu)
+
+
+def _cartefibre_melange() -> bytes:
+    """The Cartefibre fixture with quoted fields (separators and doubled quotes inside)."""
+    lignes = octets(CARTEFIBRE).decode().splitlines()
+    lignes[2] = lignes[2].replace("DU PORT", '"DU PORT, QUAI ""OUEST"""')
+    lignes[3] = lignes[3].replace(",56121,", ',"56121",')
+    return ("\n".join(lignes) + "\n").encode()
+
+
+def test_lecture_rapide_des_candidats_identique_a_duckdb():
+    """pyarrow reads the candidate records when nothing is unusual; DuckDB (the careful
+    reading) gives the same table."""
+    from dashboard.sources import arcep_immeubles as module
+
+    extrait = extraire(io.BytesIO(_cartefibre_melange()), CONTEXTE.codes_communes, CARTEFIBRE)
+    noms = module._colonnes_entete(extrait, CARTEFIBRE)
+    disposition = module.reconnaitre(noms, CARTEFIBRE)
+    rapide = module._parser_rapide(extrait, noms, ["code_insee", "x", "y", "imb_etat"])
+    prudent = module._parser_duckdb(extrait, noms, CARTEFIBRE, disposition, [])[rapide.columns]
+    for colonne in ("code_insee", "x", "y", "imb_etat"):
+        prudent[colonne] = prudent[colonne].astype("str").where(prudent[colonne].notna(), "")
+    pd.testing.assert_frame_equal(rapide, prudent, check_dtype=False)
+    assert '"' in b"".join(extrait.enregistrements).decode()
+
+
+@pytest.mark.parametrize(("ancien", "nouveau"), [
+    ("DU PORT", 'DU "PORT" X'),  # quotes inside an unquoted field
+    ("DU PORT", "DU\rPORT"),  # a lone CR
+    ("DU PORT", "DU PORT,X"),  # one value too many
+    ("DU PORT", "D\xfb PORT"),  # not UTF-8 (Windows-1252)
+])
+def test_lecture_rapide_laisse_les_cas_douteux_a_duckdb(ancien, nouveau):
+    from dashboard.sources import arcep_immeubles as module
+
+    lignes = octets(CARTEFIBRE).split(b"\n")
+    lignes[1] = lignes[1].replace(ancien.encode(), nouveau.encode("latin-1"))
+    extrait = extraire(io.BytesIO(b"\n".join(lignes)), CONTEXTE.codes_communes, CARTEFIBRE)
+    noms = module._colonnes_entete(extrait, CARTEFIBRE)
+    assert module._parser_rapide(extrait, noms, ["code_insee", "x", "y", "imb_etat"]) is None
+
+
+def test_cartefibre_avec_guillemets_lu_comme_sans(tmp_path):
+    """Quoted fields (quotes doubled inside, a quoted code) change nothing, file or bytes."""
+    sans = lire({CARTEFIBRE: octets(CARTEFIBRE)}).frame
+    chemin = tmp_path / CARTEFIBRE
+    chemin.write_bytes(_cartefibre_melange())
+    pd.testing.assert_frame_equal(lire({CARTEFIBRE: _cartefibre_melange()}).frame, sans)
+    par_chemin = SourceArcepImmeubles(edition="2026-06-30").lire_chemins({CARTEFIBRE: chemin}, CONTEXTE)
+    pd.testing.assert_frame_equal(par_chemin.frame.reset_index(drop=True), sans.reset_index(drop=True),
+                                  check_dtype=False)
+
+
 # --------------------------------------------------------------------------- demonstration
 def test_demo_format_officiel_et_locaux_donnes(contexte):
     assert generateurs()["arcep_immeubles"] is demo.generer
