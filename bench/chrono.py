@@ -81,7 +81,8 @@ def main() -> None:
         # Streamlit command line, plus what the launcher prepares (see its module doc).
         from dashboard import serveur
 
-        serveur.preparer()
+        modules = os.environ.get("BENCH_MODULES")  # the floor app warms up its own imports only
+        serveur.preparer(tuple(modules.split(",")) if modules else serveur.MODULES_PRECHAUFFES)
     sys.argv = ["streamlit", *sys.argv[1:]]
     cli.main(prog_name="streamlit")
 

@@ -114,6 +114,7 @@ class Application:
     nom: str
     libelle: str
     script: Path
+    changements: bool = True  # has the « Périmètre » selector of measure (b)
 
 
 @dataclass
@@ -277,6 +278,9 @@ def mesurer(app: Application, navigateur: Browser, dossier: Path, repetition: in
         env["BENCH_LANCEUR"] = "dashboard.serveur"
         if sans_prechauffage:
             env["DASHBOARD_PRECHAUFFAGE"] = "0"
+    elif app.nom == "plancher":
+        # Same launcher, warming up the floor app's own imports (folium) only.
+        env |= {"BENCH_LANCEUR": "dashboard.serveur", "BENCH_MODULES": "folium,folium.plugins"}
     commande = [
         sys.executable, str(BENCH / "chrono.py"), "run", str(app.script),
         "--server.headless", "true", "--server.port", str(port), "--browser.gatherUsageStats", "false",
@@ -303,7 +307,7 @@ def mesurer(app: Application, navigateur: Browser, dossier: Path, repetition: in
             premiere = lire_chrono(chrono)[0]
             charge = espion.charge_carte()
             changements = []
-            for k in range(nb_changements):
+            for k in range(nb_changements if app.changements else 0):
                 libelle, attendu = CHANGEMENTS[k % len(CHANGEMENTS)]
                 changements.append(changer_perimetre(page, espion, chrono, libelle, attendu))
         finally:
@@ -389,13 +393,34 @@ def _f(valeur: float | None, unite: str) -> str:
     return f"{valeur:g}"
 
 
-def _ligne(libelle: str, projet: dict, naif: dict, unite: str) -> str:
-    def cellule(r: dict) -> str:
-        if not r["n"]:
-            return "n.d."
+# Rows of the results table: (label, key of :func:`synthese`, unit).
+LIGNES_RAPPORT = [
+    ("(a) démarrage du processus → 30 polygones dessinés", "demarrage_total_s", "s"),
+    ("… dont démarrage → `/_stcore/health` répond", "demarrage_sante_s", "s"),
+    ("… temps CPU du processus serveur jusque-là", "demarrage_cpu_serveur_s", "s"),
+    ("… dont 1re exécution du script (durée murale)", "demarrage_premier_script_s", "s"),
+    ("… dont 1re exécution du script (temps CPU du fil)", "demarrage_premier_script_cpu_s", "s"),
+    ("(b) clic → nouvelle carte et chiffre visibles", "changement_visible_s", "s"),
+    ("(b) script côté serveur (durée murale)", "changement_serveur_s", "s"),
+    ("(b) script côté serveur (temps CPU du fil)", "changement_serveur_cpu_s", "s"),
+    ("(b) idem, CPU de tout le processus serveur", "changement_serveur_cpu_processus_s", "s"),
+    ("(b) `rerun_script` → `script_finished` (WebSocket)", "changement_aller_retour_s", "s"),
+    ("(b) exécutions du script par changement", "changement_executions", ""),
+    ("(c) message du composant carte (WebSocket)", "carte_message_o", "ko"),
+    ("(c) … dont arguments JSON du composant", "carte_arguments_o", "ko"),
+    ("(c) ressources de l'iframe (transférées)", "carte_ressources_transferees_o", "ko"),
+    ("(c) ressources de l'iframe (décompressées)", "carte_ressources_decompressees_o", "ko"),
+    ("(c) total carte (message + ressources transférées)", "carte_total_o", "ko"),
+]
+
+
+def _ligne(libelle: str, projet: dict, naif: dict, unite: str, plancher: dict | None = None) -> str:
+    def cellule(r: dict | None) -> str:
+        if not r or not r["n"]:
+            return "–"
         return f"{_f(r['mediane'], unite)} ({_f(r['min'], unite)} – {_f(r['max'], unite)})"
 
-    return f"| {libelle} | {cellule(projet)} | {cellule(naif)} |"
+    return f"| {libelle} | {cellule(projet)} | {cellule(naif)} | {cellule(plancher)} |"
 
 
 def verdicts(s: dict) -> list[str]:
@@ -417,6 +442,11 @@ def verdicts(s: dict) -> list[str]:
         lignes.append(f"- (b) changement de périmètre : visible {_f(v, 's')} (cible ≤ {CIBLE_VISIBLE_S:g} s), "
                       f"serveur {_f(sv, 's')} (cible ≤ {CIBLE_SERVEUR_S:g} s ; temps CPU du script "
                       f"{_f(sc, 's')}) : **{'atteinte' if ok else 'manquée'}**")
+    f = s.get("plancher", {}).get("demarrage_total_s", {}).get("mediane")
+    if f is not None and dn is not None:
+        lignes.append(f"- plancher (titre + carte seuls, imports préchauffés) : {_f(f, 's')}, soit "
+                      f"{dn / f:.2f}× plus rapide que la version naïve : le rapport le plus élevé qu'une application "
+                      f"streamlit-folium puisse atteindre ici (cible (a) : ≥ {CIBLE_RATIO_DEMARRAGE:g}×)")
     c = p["carte_total_o"]["mediane"]
     if c is not None:
         lignes.append(f"- (c) charge de la carte : {_f(c, 'ko')} (cible ≤ {CIBLE_CHARGE_KO} ko) : "
@@ -426,7 +456,7 @@ def verdicts(s: dict) -> list[str]:
 
 def rapport(resultat: dict) -> str:
     s, m = resultat["synthese"], resultat["machine"]
-    p, n = s["projet"], s["naif"]
+    p, n, f = s["projet"], s["naif"], s.get("plancher", {})
     lignes = [
         f"Mesuré le {resultat['date']} — {resultat['repetitions']} démarrages à froid par application, "
         f"{resultat['changements']} changements de périmètre par démarrage"
@@ -444,34 +474,9 @@ def rapport(resultat: dict) -> str:
         "",
         "Médiane (min – max).",
         "",
-        "| mesure | application du projet | version naïve |",
-        "|---|---|---|",
-        _ligne("(a) démarrage du processus → 30 polygones dessinés", p["demarrage_total_s"],
-               n["demarrage_total_s"], "s"),
-        _ligne("… dont démarrage → `/_stcore/health` répond", p["demarrage_sante_s"], n["demarrage_sante_s"], "s"),
-        _ligne("… temps CPU du processus serveur jusque-là", p["demarrage_cpu_serveur_s"],
-               n["demarrage_cpu_serveur_s"], "s"),
-        _ligne("… dont 1re exécution du script (durée murale)", p["demarrage_premier_script_s"],
-               n["demarrage_premier_script_s"], "s"),
-        _ligne("… dont 1re exécution du script (temps CPU du fil)", p["demarrage_premier_script_cpu_s"],
-               n["demarrage_premier_script_cpu_s"], "s"),
-        _ligne("(b) clic → nouvelle carte et chiffre visibles", p["changement_visible_s"],
-               n["changement_visible_s"], "s"),
-        _ligne("(b) script côté serveur (durée murale)", p["changement_serveur_s"], n["changement_serveur_s"], "s"),
-        _ligne("(b) script côté serveur (temps CPU du fil)", p["changement_serveur_cpu_s"],
-               n["changement_serveur_cpu_s"], "s"),
-        _ligne("(b) idem, CPU de tout le processus serveur", p["changement_serveur_cpu_processus_s"],
-               n["changement_serveur_cpu_processus_s"], "s"),
-        _ligne("(b) `rerun_script` → `script_finished` (WebSocket)", p["changement_aller_retour_s"],
-               n["changement_aller_retour_s"], "s"),
-        _ligne("(b) exécutions du script par changement", p["changement_executions"], n["changement_executions"], ""),
-        _ligne("(c) message du composant carte (WebSocket)", p["carte_message_o"], n["carte_message_o"], "ko"),
-        _ligne("(c) … dont arguments JSON du composant", p["carte_arguments_o"], n["carte_arguments_o"], "ko"),
-        _ligne("(c) ressources de l'iframe (transférées)", p["carte_ressources_transferees_o"],
-               n["carte_ressources_transferees_o"], "ko"),
-        _ligne("(c) ressources de l'iframe (décompressées)", p["carte_ressources_decompressees_o"],
-               n["carte_ressources_decompressees_o"], "ko"),
-        _ligne("(c) total carte (message + ressources transférées)", p["carte_total_o"], n["carte_total_o"], "ko"),
+        "| mesure | application du projet | version naïve | plancher (titre + carte) |",
+        "|---|---|---|---|",
+        *(_ligne(libelle, p[cle], n[cle], unite, f.get(cle)) for libelle, cle, unite in LIGNES_RAPPORT),
         "",
         "Cibles (application du projet) :",
         "",
@@ -494,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="option Streamlit passée aux deux applications (ex. server.fileWatcherType=none)")
     parser.add_argument("--sans-prechauffage", action="store_true",
                         help="variante : lancer le projet sans le préchauffage des imports de son lanceur")
+    parser.add_argument("--sans-plancher", action="store_true",
+                        help="ne pas mesurer le plancher (bench/app_plancher.py : titre + carte seuls)")
     parser.add_argument("--readme", action="store_true", help="réécrire la section des résultats de bench/README.md")
     parser.add_argument("--depuis", type=Path, metavar="RESULTATS_JSON",
                         help="ne rien mesurer : refaire le rapport d'une exécution précédente")
@@ -522,24 +529,27 @@ def main(argv: list[str] | None = None) -> int:
         # "static" folder next to the main script).
         naif = Path(temporaire)
         shutil.copy2(BENCH / "app_naive.py", naif / "app_naive.py")
+        shutil.copy2(BENCH / "app_plancher.py", naif / "app_plancher.py")
         shutil.copytree(RACINE / "static" / "vendor", naif / "static" / "vendor")
         applications = [
             Application("projet", "application du projet", RACINE / "app.py"),
             Application("naif", "version naïve", naif / "app_naive.py"),
+            *([] if args.sans_plancher else
+              [Application("plancher", "plancher", naif / "app_plancher.py", changements=False)]),
         ]
         mesures = []
         with sync_playwright() as playwright:
             navigateur = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGUMENTS_CHROMIUM)
             infos = machine(navigateur)
             for i in range(args.repetitions):
-                ordre = applications if i % 2 == 0 else applications[::-1]
+                ordre = applications[i % len(applications):] + applications[:i % len(applications)]
                 for app in ordre:
                     mesure = mesurer(app, navigateur, dossier, i, options, args.changements, args.sans_prechauffage)
                     d = mesure["demarrage"]
-                    print(f"[{i + 1}/{args.repetitions}] {app.nom:6} démarrage {d['total_s']:.2f} s "
-                          f"(santé {d['sante_s']:.2f} s, 1er script {d['premier_script_s']:.2f} s) ; "
-                          f"changement visible médiane "
-                          f"{statistics.median(c['visible_s'] for c in mesure['changements']):.3f} s",
+                    visibles = [c["visible_s"] for c in mesure["changements"]]
+                    print(f"[{i + 1}/{args.repetitions}] {app.nom:8} démarrage {d['total_s']:.2f} s "
+                          f"(santé {d['sante_s']:.2f} s, 1er script {d['premier_script_s']:.2f} s)"
+                          + (f" ; changement visible médiane {statistics.median(visibles):.3f} s" if visibles else ""),
                           flush=True)
                     mesures.append(mesure)
             navigateur.close()
@@ -551,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
         "sans_prechauffage": args.sans_prechauffage,
         "machine": infos,
         "charge_systeme": [charge_debut, os.getloadavg()[0]],
-        "synthese": {"projet": synthese(mesures, "projet"), "naif": synthese(mesures, "naif")},
+        "synthese": {app.nom: synthese(mesures, app.nom) for app in applications},
         "mesures": mesures,
     }
     (dossier / "resultats.json").write_text(json.dumps(resultat, indent=2, ensure_ascii=False), encoding="utf-8")

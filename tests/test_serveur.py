@@ -44,10 +44,12 @@ def test_preparer_branche_le_prechauffage_apres_le_demarrage(bootstrap_intact, m
     monkeypatch.delenv("DASHBOARD_PRECHAUFFAGE", raising=False)
     appels = []
     monkeypatch.setattr(bootstrap_intact, "_on_server_start", lambda server: appels.append(("demarrage", server)))
-    monkeypatch.setattr(serveur, "prechauffer", lambda: appels.append(("prechauffage", None)))
+    monkeypatch.setattr(serveur, "prechauffer", lambda modules: appels.append(("prechauffage", modules)))
     serveur.preparer()
+    assert appels == []
     bootstrap_intact._on_server_start("serveur")
-    assert appels == [("demarrage", "serveur"), ("prechauffage", None)]  # after the server listens, never before
+    # After the server listens, never before.
+    assert appels == [("demarrage", "serveur"), ("prechauffage", serveur.MODULES_PRECHAUFFES)]
 
 
 def test_preparer_sans_prechauffage(bootstrap_intact, monkeypatch):

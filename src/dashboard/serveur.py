@@ -86,7 +86,7 @@ def _avertissement_deja_verifie() -> None:
         verifier()
 
 
-def _prechauffer_apres_demarrage() -> None:
+def _prechauffer_apres_demarrage(modules: tuple[str, ...]) -> None:
     """Run :func:`prechauffer` right after the server starts listening (hook on bootstrap)."""
     from streamlit.web import bootstrap
 
@@ -94,16 +94,16 @@ def _prechauffer_apres_demarrage() -> None:
 
     def au_demarrage(server) -> None:
         demarrage(server)
-        prechauffer()
+        prechauffer(modules)
 
     bootstrap._on_server_start = au_demarrage
 
 
-def preparer() -> None:
+def preparer(modules: tuple[str, ...] = MODULES_PRECHAUFFES) -> None:
     """Everything the launcher does before handing over to Streamlit's command line."""
     desactiver_pages_v1()
     if os.environ.get("DASHBOARD_PRECHAUFFAGE", "1") != "0":
-        _prechauffer_apres_demarrage()
+        _prechauffer_apres_demarrage(modules)
 
 
 def main(arguments: list[str] | None = None) -> None:
