@@ -9,8 +9,13 @@ records found — a superset of the territory's rows, since a postal code or a s
 may look like an INSEE code — are then parsed for real (see ``arcep_immeubles``).
 
 How, block by block (1 MB, so memory stays constant whatever the size of the file). A plain
-file is mapped in memory (``mmap``: no copy, pages released as soon as their block is
-done); any other binary stream (gzip, zip member, bytes) is read into reused buffers.
+file is mapped in memory (``mmap``: no copy; the pages of finished blocks leave the process
+and stay in the system's cache); any other binary stream (gzip, zip member, bytes) is read
+into reused buffers. A plain file of 64 MB or more is cut in two parts (``FILS``), each cut
+after a newline and searched by its own process (``fork``): the search runs Python code
+between SIMD calls, which holds the GIL, so threads would wait for one another. A part that
+does not end on a record end (the newline was inside a quoted field) or any failure sends
+the whole file to one process, which gives the exact error if there is one.
 
 * **record boundaries** are the newlines outside quoted fields (RFC 4180: ``"`` opens and
   closes, ``""`` inside is a quote). Quotes are rare in the official files: each opening

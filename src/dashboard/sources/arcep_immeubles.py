@@ -40,10 +40,12 @@ Edition date: the parameter ``edition`` if given, else a quarter or ISO date in 
 name (``…_2026_T2_…``, ``2026t2-immeuble.zip``, ``2026_T2/base_imb_56.csv.gz`` — the quarter
 folder data.arcep.fr redirects ``last/`` to), else the import date, said in an avertissement.
 
-How the huge file is read without loading it: :mod:`._prefiltre_csv` streams it in 1 MB
-blocks and keeps the records that contain a territory INSEE code as a field (a superset);
-DuckDB parses those with explicit types (every column ``VARCHAR``, codes included, plus the
-physical line number), then the territory's rows are converted with
+How the huge file is read without loading it: :mod:`._prefiltre_csv` maps it in memory (or
+streams it, when compressed) in 1 MB blocks and keeps the records that contain a territory
+INSEE code as a field (a superset), two processes at once for a plain file; pyarrow parses
+those in memory with explicit types (every column text, codes included) and the physical
+line numbers kept by the pre-filter — DuckDB does when anything is unusual, and names line
+and column of a malformed record — then the territory's rows are converted with
 :mod:`~dashboard.sources.lecture` (errors name file, line and column) and reprojected with
 pyproj. The raw files are **not** kept in the store (``garder_bruts = False``): the
 manifest records their name, size and sha256 only.
@@ -558,7 +560,8 @@ def agreger(batiments: pd.DataFrame, date_edition: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- source
 class SourceArcepImmeubles(Source):
-    """ARCEP building files; ``edition`` fixes the edition date when the file name has none."""
+    """ARCEP building files; ``edition`` fixes the edition date when the file name has none;
+    ``fils``: processes searching a plain national file at once (see :mod:`._prefiltre_csv`)."""
 
     identifiant = "arcep_immeubles"
     titre = "Immeubles et locaux (ARCEP), par carreau de 500 m"
