@@ -118,14 +118,15 @@ class _Chercheur:
     def positions(self, vue: memoryview, texte: sz.Str, guillemets: np.ndarray) -> np.ndarray:
         """Start positions of the codes found in the block ``vue`` (``texte`` is the same
         bytes), sorted; ``guillemets`` are its quotes."""
-        debuts = []
+        debuts: list[int] = []
+        chercher = texte.find
         for motif in self.motifs:
-            i = texte.find(motif)
+            i = chercher(motif)
             while i >= 0:
                 debuts.append(i + 1)
                 if len(debuts) > PLAFOND_TOUCHES:
                     return self.positions_numpy(vue)
-                i = texte.find(motif, i + 1)
+                i = chercher(motif, i + 1)
         if any(texte.startswith(prefixe) for prefixe in self.prefixes):  # a block starts a record
             debuts.append(0)
         if not debuts and not len(guillemets):
@@ -175,19 +176,20 @@ def _guillemets(vue: memoryview, texte: sz.Str) -> tuple[np.ndarray, np.ndarray]
     closes and reopens at once); an odd last quote opens a field that runs past the end."""
     guillemets: list[int] = []
     internes: list[int] = []
-    ouverture = texte.find('"')
+    chercher, premier_de = texte.find, texte.find_first_of  # bound once: this loop runs per quoted field
+    ouverture = chercher('"')
     while ouverture >= 0:
-        guillemets.append(ouverture)
-        if len(guillemets) > PLAFOND_GUILLEMETS:
-            return _guillemets_numpy(vue)
-        fermeture = texte.find_first_of('"\n', ouverture + 1)
+        fermeture = premier_de('"\n', ouverture + 1)
         while fermeture >= 0 and vue[fermeture] == FIN_LIGNE:
             internes.append(fermeture)
-            fermeture = texte.find_first_of('"\n', fermeture + 1)
+            fermeture = premier_de('"\n', fermeture + 1)
         if fermeture < 0:
+            guillemets.append(ouverture)
             break
-        guillemets.append(fermeture)
-        ouverture = texte.find('"', fermeture + 1)
+        guillemets += (ouverture, fermeture)
+        if len(guillemets) > PLAFOND_GUILLEMETS:
+            return _guillemets_numpy(vue)
+        ouverture = chercher('"', fermeture + 1)
     return np.array(guillemets, dtype=np.int64), np.array(internes, dtype=np.int64)
 
 
