@@ -492,6 +492,53 @@ def test_prefiltre_fichier_projete_enregistrement_sans_fin(tmp_path, monkeypatch
     assert (exc.value.fichier, exc.value.ligne) == ("f.csv", 42)
 
 
+@pytest.mark.parametrize("fils", [2, 3])
+def test_prefiltre_parties_recollees(tmp_path, monkeypatch, fils):
+    """Parts searched by forked processes: their lines and counts are put back in order."""
+    from dashboard.sources import _prefiltre_csv
+
+    resultats = []
+    en_parallele = _prefiltre_csv._en_parallele
+
+    def espion(*args):
+        resultats.append(en_parallele(*args))
+        return resultats[-1]
+
+    monkeypatch.setattr(_prefiltre_csv, "SEUIL_PARALLELE", 0)
+    monkeypatch.setattr(_prefiltre_csv, "_en_parallele", espion)
+    contenu = b"id;code;x\r\n" + b"".join(b"%d;%s;1\r\n" % (i, b"56121" if i % 7 == 0 else b"29019")
+                                          for i in range(300))
+    chemin = tmp_path / "f.csv"
+    chemin.write_bytes(contenu)
+    with chemin.open("rb") as fichier:
+        extrait = extraire(fichier, {"56121"}, "f.csv", taille_bloc=128, fils=fils)
+    assert len(resultats[0]) == fils
+    _extraits_egaux(extrait, extraire(io.BytesIO(contenu), {"56121"}, "f.csv", taille_bloc=128))
+    assert extrait.lignes == [2 + i for i in range(0, 300, 7)] and extrait.total == 300
+    assert extrait.enregistrements[1] == b"7;56121;1"
+
+
+def test_prefiltre_processus_auxiliaire_en_echec(tmp_path, monkeypatch):
+    """A worker that fails: this process reads the whole file, same result."""
+    from dashboard.sources import _prefiltre_csv
+
+    def echec(*_):
+        raise RuntimeError("panne simulée")
+
+    retours = []
+    en_parallele = _prefiltre_csv._en_parallele
+    monkeypatch.setattr(_prefiltre_csv, "SEUIL_PARALLELE", 0)
+    monkeypatch.setattr(_prefiltre_csv, "_balayer_partie", echec)
+    monkeypatch.setattr(_prefiltre_csv, "_en_parallele", lambda *a: retours.append(en_parallele(*a)))
+    contenu, _ = _fichier_aleatoire(7)
+    chemin = tmp_path / "f.csv"
+    chemin.write_bytes(contenu)
+    with chemin.open("rb") as fichier:
+        extrait = extraire(fichier, {"56121", "01001"}, "f.csv", taille_bloc=128, fils=2)
+    assert retours == [None]
+    _extraits_egaux(extrait, extraire(io.BytesIO(contenu), {"56121", "01001"}, "f.csv", taille_bloc=128))
+
+
 def test_prefiltre_zone_dense_en_codes(monkeypatch):
     """Beyond ``PLAFOND_TOUCHES`` hits in a block (the territory's own département), the
     codes are located with numpy: same result."""

@@ -15,7 +15,8 @@ into reused buffers. A plain file of 64 MB or more is cut in two parts (``FILS``
 after a newline and searched by its own process (``fork``): the search runs Python code
 between SIMD calls, which holds the GIL, so threads would wait for one another. A part that
 does not end on a record end (the newline was inside a quoted field) or any failure sends
-the whole file to one process, which gives the exact error if there is one.
+the whole file to one process, which gives the exact error if there is one. A mapped file must
+not shrink while it is read (the system would stop the process): import a finished download.
 
 * **record boundaries** are the newlines outside quoted fields (RFC 4180: ``"`` opens and
   closes, ``""`` inside is a quote). Quotes are rare in the official files: each opening
@@ -45,7 +46,6 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -409,7 +409,7 @@ def _balayer(blocs: Iterator[_Bloc], chercheur: _Chercheur, carte: mmap.mmap | N
             partie.candidats.extend(analyse.candidats)
             partie.lignes.extend((analyse.lignes + partie.retours).tolist())
             partie.retours += analyse.retours
-            if carte is not None:
+            if carte is not None and hasattr(mmap, "MADV_DONTNEED"):
                 fin = analyse.fin // mmap.PAGESIZE * mmap.PAGESIZE
                 if libere < 0:
                     libere = fin
@@ -460,14 +460,10 @@ def _en_parallele(carte: mmap.mmap, debut: int, chercheur: _Chercheur, fils: int
     try:
         with ProcessPoolExecutor(len(parties) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
             travaux = [pool.submit(_balayer_partie, cle, d, f, taille_bloc) for d, f in parties[:-1]]
-            try:
-                derniere = _balayer(_decouper_carte(carte, *parties[-1], taille_bloc), chercheur, carte,
-                                    taille_bloc)
-                return [travail.result() for travail in travaux] + [derniere]
-            except (_Coupure, _SansFin, BrokenProcessPool, OSError):
-                for travail in travaux:
-                    travail.cancel()
-                return None
+            derniere = _balayer(_decouper_carte(carte, *parties[-1], taille_bloc), chercheur, carte, taille_bloc)
+            return [travail.result() for travail in travaux] + [derniere]
+    except Exception:  # any failure: the caller reads the file in one process
+        return None
     finally:
         del _CARTES[cle]
 
