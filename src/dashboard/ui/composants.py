@@ -572,10 +572,11 @@ def exporter_tableau(tableau: pd.DataFrame, nom: str, cle: str) -> None:
 
     provenances = _provenances_affichees()
     copie = tableau.copy()
-    gauche, droite, _ = st.columns([1, 1, 4])
-    gauche.download_button("Télécharger (CSV)", lambda: vers_csv(copie, provenances), nom_de_fichier(nom, "csv"),
+    # One row sized to the labels (fixed-width columns cut them: « Télécharger (… »).
+    rangee = st.container(horizontal=True)
+    rangee.download_button("Télécharger (CSV)", lambda: vers_csv(copie, provenances), nom_de_fichier(nom, "csv"),
                            MIME_CSV, key=f"csv_{cle}", icon=":material/download:", on_click="ignore")
-    droite.download_button("Télécharger (Excel)", lambda: vers_xlsx(copie, provenances, titre=nom),
+    rangee.download_button("Télécharger (Excel)", lambda: vers_xlsx(copie, provenances, titre=nom),
                            nom_de_fichier(nom, "xlsx"), MIME_XLSX, key=f"xlsx_{cle}", icon=":material/download:",
                            on_click="ignore")
 
