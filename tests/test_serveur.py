@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 import sys
+import textwrap
+import time
 
 import pytest
 
 from dashboard import serveur
+from dashboard.chemins import RACINE_PROJET
 
 
 @pytest.fixture
@@ -66,3 +70,36 @@ def test_preparer_efface_le_drapeau_des_pages_v1(bootstrap_intact, monkeypatch):
     monkeypatch.setenv("DASHBOARD_PRECHAUFFAGE", "0")
     serveur.preparer()
     assert PagesManager.uses_pages_directory is False
+
+
+def test_attendre_prechauffage_sans_prechauffage_rend_la_main(monkeypatch):
+    monkeypatch.setattr(serveur, "_fil_prechauffage", None)
+    debut = time.perf_counter()
+    serveur.attendre_prechauffage()
+    assert time.perf_counter() - debut < 0.5
+
+
+def test_attendre_prechauffage_attend_la_fin_des_imports(tmp_path, monkeypatch):
+    (tmp_path / "module_lent_du_test.py").write_text(textwrap.dedent("""
+        import time
+        time.sleep(0.5)
+        FINI = True
+    """), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "module_lent_du_test", raising=False)
+    monkeypatch.setattr(serveur, "_fil_prechauffage", None)
+    fil = serveur.prechauffer(("module_lent_du_test",))
+    serveur.attendre_prechauffage()
+    assert not fil.is_alive()
+    assert sys.modules["module_lent_du_test"].FINI
+
+
+def test_app_attend_le_prechauffage_avant_ses_imports():
+    # Importing alongside the warm-up thread deadlocked once (_DeadlockError on branca):
+    # app.py must wait for it before importing the dashboard's heavy modules.
+    arbre = ast.parse((RACINE_PROJET / "app.py").read_text(encoding="utf-8"))
+    attente = next(n.lineno for n in arbre.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
+                   and getattr(n.value.func, "id", None) == "attendre_prechauffage")
+    imports_lourds = [n.lineno for n in arbre.body if isinstance(n, ast.ImportFrom)
+                      and (n.module or "").startswith("dashboard") and n.module != "dashboard.serveur"]
+    assert imports_lourds and attente < min(imports_lourds)

@@ -11,9 +11,11 @@ Why not plain ``streamlit run app.py``:
    needs (pandas, geopandas, folium…) while the first visitor's browser is still loading
    Streamlit's interface (~1 s during which the server idles). The first script run then finds
    them in ``sys.modules``. Started *after* the server is up: imports during start-up only
-   delay it. ``streamlit_folium`` itself is left to the script: importing it declares its
-   component, which Streamlit registers only from a script run (from any other thread the
-   component is never served and the map stays empty).
+   delay it. A script run that starts before the warm-up is over waits for it
+   (:func:`attendre_prechauffage`, called at the top of ``app.py``): importing from two threads
+   at once can deadlock on Python's module locks. ``streamlit_folium`` itself is left to the
+   script: importing it declares its component, which Streamlit registers only from a script run
+   (from any other thread the component is never served and the map stays empty).
    Measured in ``bench/README.md``. ``DASHBOARD_PRECHAUFFAGE=0`` disables it.
 
 ``streamlit run app.py`` still works (a page reached that way redirects to the shell).
@@ -29,8 +31,7 @@ import threading
 
 from dashboard.chemins import RACINE_PROJET
 
-# What the first run of « Vue d'ensemble » imports, heaviest first, in the order the script
-# would import them (same order = no lock-order surprise between the two threads).
+# What the first run of « Vue d'ensemble » imports, heaviest first.
 MODULES_PRECHAUFFES = (
     "PIL.Image",  # st.set_page_config converts the favicon
     "pandas",
@@ -48,6 +49,7 @@ MODULES_PRECHAUFFES = (
 )
 
 _journal = logging.getLogger(__name__)
+_fil_prechauffage: threading.Thread | None = None
 
 
 def desactiver_pages_v1() -> None:
@@ -70,9 +72,25 @@ def prechauffer(modules: tuple[str, ...] = MODULES_PRECHAUFFES) -> threading.Thr
                 _journal.warning("Préchauffage : import de %s impossible", module, exc_info=True)
                 return
 
+    global _fil_prechauffage
     fil = threading.Thread(target=importer, name="prechauffage", daemon=True)
+    _fil_prechauffage = fil
     fil.start()
     return fil
+
+
+def attendre_prechauffage(delai_s: float = 120.0) -> None:
+    """Block until the warm-up imports are done; at once if there is no warm-up (AppTest,
+    ``streamlit run app.py``) or once it has finished.
+
+    ``app.py`` calls it before importing anything heavy. Two threads importing the same packages
+    at the same time can deadlock on Python's per-module import locks (seen here: the first
+    kiosk run died on ``_DeadlockError`` for ``branca``, imported by the warm-up and by the page
+    at once). Waiting costs nothing more: the script would need those imports anyway.
+    """
+    fil = _fil_prechauffage
+    if fil is not None and fil is not threading.current_thread():
+        fil.join(delai_s)
 
 
 def _avertissement_deja_verifie() -> None:
