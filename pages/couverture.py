@@ -41,9 +41,7 @@ selection = etat_url.commune_selectionnee(list(noms.index))
 serie_valeurs = valeurs.set_index("code")
 classes = classes_quantiles(serie_valeurs["valeur"], lambda v: formats.pourcentage(v),
                             PALETTE_ALERTE if indicateur.besoin else PALETTE_SEQUENTIELLE)
-avec_grille = etat_url.interrupteur(st, grille_vues.LIBELLE_INTERRUPTEUR, "grille", aide=grille_vues.AIDE_INTERRUPTEUR)
-immeubles = composants.charger_sources("arcep_immeubles")["arcep_immeubles"] if avec_grille else None
-grille = cache.grille_immeubles(immeubles, reference.manifeste, noms, codes, perimetre.de)  # None: off or not loaded
+grille = composants.grille_demandee(reference.manifeste, noms, codes, perimetre.de)  # None: off or not loaded
 carte = carte_communes(reference.communes, serie_valeurs["valeur"], classes, {
     indicateur.libelle: serie_valeurs["valeur"].map(formats.pourcentage),
     "Locaux concernés": serie_valeurs["nombre"].map(formats.nombre),

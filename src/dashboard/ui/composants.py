@@ -645,6 +645,18 @@ def tableau_objectifs_inclusion(etat: pd.DataFrame, libelle_perimetre: str) -> N
     })
 
 
+def grille_demandee(reference_manifeste: dict, noms: pd.Series, codes: Sequence[str], de: str):
+    """The « grille des immeubles » switch (its state in the URL, ``?grille=oui``) and, when it is on,
+    the buildings grid of ``codes`` ready to draw; ``None`` when off or when the source was never loaded."""
+    from dashboard.ui import cache_couverture, etat_url
+    from dashboard.vues import grille as grille_vues
+
+    if not etat_url.interrupteur(st, grille_vues.LIBELLE_INTERRUPTEUR, "grille", aide=grille_vues.AIDE_INTERRUPTEUR):
+        return None
+    immeubles = charger_sources("arcep_immeubles")["arcep_immeubles"]
+    return cache_couverture.grille_immeubles(immeubles, reference_manifeste, noms, codes, de)
+
+
 def grille_immeubles(grille) -> None:
     """Legend, sentence and per-commune table of the buildings grid (``vues.grille.GrilleAffichee``);
     nothing when the grid is off or not loaded."""
