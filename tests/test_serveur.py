@@ -103,3 +103,12 @@ def test_app_attend_le_prechauffage_avant_ses_imports():
     imports_lourds = [n.lineno for n in arbre.body if isinstance(n, ast.ImportFrom)
                       and (n.module or "").startswith("dashboard") and n.module != "dashboard.serveur"]
     assert imports_lourds and attente < min(imports_lourds)
+
+
+def test_crochet_de_streamlit_absent_le_serveur_demarre_sans_prechauffage(bootstrap_intact, monkeypatch, caplog):
+    monkeypatch.delenv("DASHBOARD_PRECHAUFFAGE", raising=False)
+    monkeypatch.delattr(bootstrap_intact, "_on_server_start")
+    with caplog.at_level(logging.WARNING, logger="dashboard.serveur"):
+        serveur.preparer()
+    assert "Préchauffage désactivé" in caplog.text
+    assert not hasattr(bootstrap_intact, "_on_server_start")

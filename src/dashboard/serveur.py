@@ -108,7 +108,10 @@ def _prechauffer_apres_demarrage(modules: tuple[str, ...]) -> None:
     """Run :func:`prechauffer` right after the server starts listening (hook on bootstrap)."""
     from streamlit.web import bootstrap
 
-    demarrage = bootstrap._on_server_start
+    demarrage = getattr(bootstrap, "_on_server_start", None)
+    if not callable(demarrage):  # private Streamlit hook renamed: serve without warm-up
+        _journal.warning("Préchauffage désactivé : crochet de démarrage de Streamlit introuvable")
+        return
 
     def au_demarrage(server) -> None:
         demarrage(server)
