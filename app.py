@@ -15,10 +15,10 @@ from dashboard.serveur import attendre_prechauffage
 # wait for it to finish first. No-op under AppTest or ``streamlit run app.py``.
 attendre_prechauffage()
 
-from dashboard.erreurs import ErreurDonnees  # noqa: E402 — after the wait above
-from dashboard.ressources import installer_ressources  # noqa: E402 — after the wait above
-from dashboard.ui import composants, donnees, provenance  # noqa: E402 — after the wait above
-from dashboard.vues.provenance import provenance_instantane, provenance_reference  # noqa: E402 — after the wait above
+from dashboard.erreurs import ErreurDonnees
+from dashboard.ressources import installer_ressources
+from dashboard.ui import composants, donnees, provenance
+from dashboard.vues.provenance import provenance_instantane, provenance_reference
 
 # Kiosk mode (public screen at café-débats): one page, no sidebar, no widgets.
 # Enabled for a whole instance by DASHBOARD_KIOSQUE=1 (``make kiosque``), or by ``?kiosque=1``.
