@@ -11,9 +11,9 @@ import streamlit as st
 
 from dashboard.serveur import attendre_prechauffage
 
-# Never import alongside the launcher's warm-up thread (deadlock on Python's module locks):
-# wait for it to finish first. No-op under AppTest or ``streamlit run app.py``.
-attendre_prechauffage()
+# Never import alongside the launcher's warm-up thread (deadlock on Python's module locks): wait
+# for its data step first (folium comes after; see below). No-op under AppTest or ``streamlit run``.
+attendre_prechauffage("donnees")
 
 from dashboard.erreurs import ErreurDonnees
 from dashboard.ressources import installer_ressources
@@ -34,9 +34,10 @@ st.set_page_config(
 # The document is in French (screen readers, hyphenation, number reading).
 st.iframe("<script>window.parent.document.documentElement.lang='fr';</script>", height=1)
 
+accueil = st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/map:",
+                  url_path="vue-ensemble", default=True)
 pages = [
-    st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/map:",
-            url_path="vue-ensemble", default=True),
+    accueil,
     st.Page("pages/couverture.py", title="Couverture", icon=":material/router:", url_path="couverture"),
     st.Page("pages/inclusion.py", title="Inclusion numérique", icon=":material/diversity_3:",
             url_path="inclusion"),
@@ -45,6 +46,7 @@ pages = [
     st.Page("pages/fiche_commune.py", title="Fiche commune", icon=":material/description:", url_path="fiche"),
 ]
 if KIOSQUE:
+    attendre_prechauffage()
     st.navigation([st.Page("pages/kiosque.py", title="Écran public", url_path="kiosque", default=True)],
                   position="hidden").run()
     st.stop()
@@ -68,6 +70,10 @@ st.session_state["reference"] = reference
 st.session_state["territoire"] = territoire
 
 en_tete = st.container()
+if navigation is not accueil:
+    # « Vue d'ensemble » sends its figures and table while folium is still being imported, and
+    # waits for it before its map; the other pages import folium first thing.
+    attendre_prechauffage()
 try:
     navigation.run()
 except ErreurDonnees as exc:

@@ -82,7 +82,7 @@ def main() -> None:
         from dashboard import serveur
 
         modules = os.environ.get("BENCH_MODULES")  # the floor app warms up its own imports only
-        serveur.preparer(tuple(modules.split(",")) if modules else serveur.MODULES_PRECHAUFFES)
+        serveur.preparer((("carte", tuple(modules.split(","))),) if modules else serveur.ETAPES_PRECHAUFFAGE)
     sys.argv = ["streamlit", *sys.argv[1:]]
     cli.main(prog_name="streamlit")
 

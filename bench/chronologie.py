@@ -80,6 +80,8 @@ def demarrer(nom: str, script: Path, navigateur, dossier: Path, k: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repetitions", type=int, default=4)
+    parser.add_argument("--seulement", nargs="+", choices=["projet", "naif", "plancher"],
+                        help="ne lancer que ces applications (variantes du projet comparées entre elles)")
     args = parser.parse_args(argv)
     banc.installer_ressources()
     resultats: dict[str, list[dict]] = {}
@@ -90,10 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(banc.RACINE / "static" / "vendor", dossier / "static" / "vendor")
         applications = [("projet", banc.RACINE / "app.py"), ("naif", dossier / "app_naive.py"),
                         ("plancher", dossier / "app_plancher.py")]
+        if args.seulement:
+            applications = [a for a in applications if a[0] in args.seulement]
         with sync_playwright() as playwright:
             navigateur = playwright.chromium.launch(executable_path=str(banc.CHROMIUM), args=banc.ARGUMENTS_CHROMIUM)
             for k in range(args.repetitions):
-                for nom, script in applications[k % 3:] + applications[:k % 3]:
+                for nom, script in applications[k % len(applications):] + applications[:k % len(applications)]:
                     mesure = demarrer(nom, script, navigateur, dossier, k)
                     print(json.dumps(mesure, ensure_ascii=False), flush=True)
                     resultats.setdefault(nom, []).append(mesure)

@@ -11,7 +11,8 @@ from dashboard.ui import cache_couverture as cache
 from dashboard.ui import composants, etat_url, provenance
 from dashboard.vues import couverture as vues
 from dashboard.vues import grille as grille_vues
-from dashboard.vues.carte import PALETTE_ALERTE, PALETTE_SEQUENTIELLE, carte_communes, classes_quantiles
+from dashboard.vues.carte import carte_communes
+from dashboard.vues.classes import PALETTE_ALERTE, PALETTE_SEQUENTIELLE, classes_quantiles
 
 composants.exiger_coquille()
 reference, perimetre = st.session_state["reference"], st.session_state["perimetre"]

@@ -11,7 +11,8 @@ from dashboard.indicateurs.territoire import communes_du_perimetre
 from dashboard.objectifs_inclusion import charger_objectifs_inclusion
 from dashboard.ui import composants, etat_url
 from dashboard.vues import inclusion as vues
-from dashboard.vues.carte import PALETTE_ALERTE, carte_communes, classes_quantiles
+from dashboard.vues.carte import carte_communes
+from dashboard.vues.classes import PALETTE_ALERTE, classes_quantiles
 
 composants.exiger_coquille()
 reference, perimetre = st.session_state["reference"], st.session_state["perimetre"]

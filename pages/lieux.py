@@ -10,7 +10,8 @@ from dashboard.indicateurs.territoire import communes_du_perimetre
 from dashboard.sources.mediation_numerique import PUBLICS
 from dashboard.ui import composants
 from dashboard.vues import lieux as vues
-from dashboard.vues.carte import ajouter_lieux, carte_communes, classes_quantiles
+from dashboard.vues.carte import ajouter_lieux, carte_communes
+from dashboard.vues.classes import classes_quantiles
 
 composants.exiger_coquille()
 reference, perimetre = st.session_state["reference"], st.session_state["perimetre"]

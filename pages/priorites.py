@@ -9,7 +9,8 @@ from dashboard.indicateurs import scenario as S
 from dashboard.indicateurs.territoire import communes_du_perimetre
 from dashboard.ui import composants, etat_url
 from dashboard.vues import priorites as vues
-from dashboard.vues.carte import PALETTE_ALERTE, ajouter_lieux, ajouter_sites, carte_communes, classes_quantiles
+from dashboard.vues.carte import ajouter_lieux, ajouter_sites, carte_communes
+from dashboard.vues.classes import PALETTE_ALERTE, classes_quantiles
 
 composants.exiger_coquille()
 reference, perimetre = st.session_state["reference"], st.session_state["perimetre"]

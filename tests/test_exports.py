@@ -41,7 +41,7 @@ from dashboard.exports.tableur import (
     vers_xlsx,
 )
 from dashboard.indicateurs.synthese_couverture import INDICATEURS
-from dashboard.vues.carte import COULEUR_NON_DISPONIBLE, PALETTE_SEQUENTIELLE, classes_quantiles
+from dashboard.vues.classes import COULEUR_NON_DISPONIBLE, PALETTE_SEQUENTIELLE, classes_quantiles
 from dashboard.vues.couverture import figure_classement, figure_serie_ftth
 from dashboard.vues.graphiques import COULEUR_SELECTION
 from dashboard.vues.provenance import Provenance

@@ -22,7 +22,7 @@ from streamlit.testing.v1.element_tree import Widget
 from dashboard.erreurs import ErreurConfiguration
 from dashboard.parametres_kiosque import ParametresKiosque, charger_parametres_kiosque
 from dashboard.vues import kiosque as vues
-from dashboard.vues.carte import COULEUR_NON_DISPONIBLE, Classe
+from dashboard.vues.classes import COULEUR_NON_DISPONIBLE, Classe
 from dashboard.vues.provenance import Provenance
 from tests.conftest import RACINE
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import logging
+import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -24,7 +26,7 @@ def bootstrap_intact(monkeypatch):
 
 def test_prechauffer_importe_les_modules_dans_un_fil(monkeypatch):
     monkeypatch.delitem(sys.modules, "colorsys", raising=False)
-    fil = serveur.prechauffer(("colorsys",))
+    fil = serveur.prechauffer((("essai", ("colorsys",)),))
     fil.join(timeout=30)
     assert not fil.is_alive()
     assert fil.daemon and fil.name == "prechauffage"
@@ -33,9 +35,14 @@ def test_prechauffer_importe_les_modules_dans_un_fil(monkeypatch):
 
 def test_prechauffer_journalise_un_echec_sans_lever(caplog):
     with caplog.at_level(logging.WARNING, logger="dashboard.serveur"):
-        fil = serveur.prechauffer(("module_qui_n_existe_pas_du_tout", "colorsys"))
+        fil = serveur.prechauffer((("donnees", ("module_qui_n_existe_pas_du_tout",)), ("carte", ("colorsys",))))
         fil.join(timeout=30)
     assert "Préchauffage : import de module_qui_n_existe_pas_du_tout impossible" in caplog.text
+    # Every step counts as finished: no script run waits for a warm-up that gave up.
+    assert all(fin.is_set() for fin in serveur._etapes_finies.values())
+    debut = time.perf_counter()
+    serveur.attendre_prechauffage("carte")
+    assert time.perf_counter() - debut < 0.5
 
 
 def test_la_liste_ne_contient_pas_streamlit_folium():
@@ -53,7 +60,7 @@ def test_preparer_branche_le_prechauffage_apres_le_demarrage(bootstrap_intact, m
     assert appels == []
     bootstrap_intact._on_server_start("serveur")
     # After the server listens, never before.
-    assert appels == [("demarrage", "serveur"), ("prechauffage", serveur.MODULES_PRECHAUFFES)]
+    assert appels == [("demarrage", "serveur"), ("prechauffage", serveur.ETAPES_PRECHAUFFAGE)]
 
 
 def test_preparer_sans_prechauffage(bootstrap_intact, monkeypatch):
@@ -88,18 +95,66 @@ def test_attendre_prechauffage_attend_la_fin_des_imports(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "module_lent_du_test", raising=False)
     monkeypatch.setattr(serveur, "_fil_prechauffage", None)
-    fil = serveur.prechauffer(("module_lent_du_test",))
+    fil = serveur.prechauffer((("essai", ("module_lent_du_test",)),))
     serveur.attendre_prechauffage()
     assert not fil.is_alive()
     assert sys.modules["module_lent_du_test"].FINI
+
+
+def test_attendre_une_etape_n_attend_pas_les_suivantes(tmp_path, monkeypatch):
+    (tmp_path / "module_bloque_du_test.py").write_text(textwrap.dedent("""
+        import threading
+        LIBERE = threading.Event()
+        LIBERE.wait(30)
+    """), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "module_bloque_du_test", raising=False)
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    fil = serveur.prechauffer((("donnees", ("colorsys",)), ("carte", ("module_bloque_du_test",))))
+    try:
+        serveur.attendre_prechauffage("donnees")
+        assert "colorsys" in sys.modules
+        assert fil.is_alive() and not serveur._etapes_finies["carte"].is_set()
+        attente = threading.Thread(target=serveur.attendre_prechauffage, args=("carte",))
+        attente.start()
+        attente.join(0.3)
+        assert attente.is_alive()  # still waiting for the map step
+    finally:
+        while "module_bloque_du_test" not in sys.modules:
+            time.sleep(0.01)
+        sys.modules["module_bloque_du_test"].LIBERE.set()
+    attente.join(10)
+    fil.join(10)
+    assert not attente.is_alive() and not fil.is_alive()
+
+
+def test_l_etape_des_donnees_n_importe_pas_folium():
+    # The first page sends its figures and table while the warm-up imports folium: nothing it
+    # imports before waiting for the map step may bring folium in (two threads importing it at
+    # once can deadlock). Checked in a fresh interpreter.
+    (donnees,) = [modules for nom, modules in serveur.ETAPES_PRECHAUFFAGE if nom == "donnees"]
+    arbre = ast.parse((RACINE_PROJET / "pages" / "vue_ensemble.py").read_text(encoding="utf-8"))
+    attente = _ligne_de_l_attente(arbre, "carte")
+    avant = [n.module for n in arbre.body if isinstance(n, ast.ImportFrom) and n.lineno < attente]
+    apres = [n.module for n in arbre.body if isinstance(n, ast.ImportFrom) and n.lineno > attente]
+    assert {"streamlit_folium", "dashboard.vues.carte"} <= set(apres)
+    code = "import sys\n" + "".join(f"import {m}\n" for m in (*donnees, *avant)) + (
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('folium', 'branca', 'streamlit_folium')))")
+    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert sortie.stdout.strip() == "[]"
+
+
+def _ligne_de_l_attente(arbre: ast.Module, *arguments: str) -> int:
+    return next(n.lineno for n in arbre.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
+                and getattr(n.value.func, "id", None) == "attendre_prechauffage"
+                and [a.value for a in n.value.args] == list(arguments))
 
 
 def test_app_attend_le_prechauffage_avant_ses_imports():
     # Importing alongside the warm-up thread deadlocked once (_DeadlockError on branca):
     # app.py must wait for it before importing the dashboard's heavy modules.
     arbre = ast.parse((RACINE_PROJET / "app.py").read_text(encoding="utf-8"))
-    attente = next(n.lineno for n in arbre.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
-                   and getattr(n.value.func, "id", None) == "attendre_prechauffage")
+    attente = _ligne_de_l_attente(arbre, "donnees")
     imports_lourds = [n.lineno for n in arbre.body if isinstance(n, ast.ImportFrom)
                       and (n.module or "").startswith("dashboard") and n.module != "dashboard.serveur"]
     assert imports_lourds and attente < min(imports_lourds)
@@ -112,3 +167,21 @@ def test_crochet_de_streamlit_absent_le_serveur_demarre_sans_prechauffage(bootst
         serveur.preparer()
     assert "Préchauffage désactivé" in caplog.text
     assert not hasattr(bootstrap_intact, "_on_server_start")
+
+
+def test_les_autres_pages_attendent_tout_le_prechauffage():
+    # Every page but « Vue d'ensemble » imports folium first thing: app.py waits for the whole
+    # warm-up before running them (and before the kiosk page).
+    source = (RACINE_PROJET / "app.py").read_text(encoding="utf-8")
+    arbre = ast.parse(source)
+    attentes = [n for n in ast.walk(arbre) if isinstance(n, ast.Call)
+                and getattr(n.func, "id", None) == "attendre_prechauffage" and not n.args]
+    executions = [n for n in ast.walk(arbre) if isinstance(n, ast.Call)
+                  and isinstance(n.func, ast.Attribute) and n.func.attr == "run"]
+    assert len(attentes) == 2 and len(executions) == 2
+    # One wait before each page run: the kiosk's, then the interactive pages'.
+    for attente, execution in zip(sorted(attentes, key=lambda n: n.lineno),
+                                  sorted(executions, key=lambda n: n.lineno), strict=True):
+        assert attente.lineno < execution.lineno
+    garde = next(n for n in ast.walk(arbre) if isinstance(n, ast.If) and "accueil" in ast.unparse(n.test))
+    assert ast.unparse(garde.test) == "navigation is not accueil"

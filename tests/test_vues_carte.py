@@ -8,13 +8,12 @@ import pytest
 
 from dashboard import formats
 from dashboard.indicateurs.territoire import densite_par_commune
-from dashboard.vues.carte import (
+from dashboard.vues.carte import carte_communes, html_autonome
+from dashboard.vues.classes import (
     COULEUR_NON_DISPONIBLE,
     PALETTE_SEQUENTIELLE,
-    carte_communes,
     classes_quantiles,
     couleur_pour,
-    html_autonome,
 )
 
 

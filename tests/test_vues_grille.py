@@ -187,7 +187,8 @@ def test_poids_de_la_carte_du_territoire(reference):
     """The whole territory's grid (bundled edition) stays a few hundred kB once rendered."""
     from dashboard import chemins
     from dashboard.magasin import Magasin
-    from dashboard.vues.carte import carte_communes, classes_quantiles
+    from dashboard.vues.carte import carte_communes
+    from dashboard.vues.classes import classes_quantiles
 
     frame = Magasin(chemins.dossier_instantanes()).charger("arcep_immeubles").frame
     noms = reference.communes.set_index("code_insee")["nom"]

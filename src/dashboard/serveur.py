@@ -11,12 +11,16 @@ Why not plain ``streamlit run app.py``:
    needs (pandas, geopandas, folium…) while the first visitor's browser is still loading
    Streamlit's interface (~1 s during which the server idles). The first script run then finds
    them in ``sys.modules``. Started *after* the server is up: imports during start-up only
-   delay it. A script run that starts before the warm-up is over waits for it
-   (:func:`attendre_prechauffage`, called at the top of ``app.py``): importing from two threads
-   at once can deadlock on Python's module locks. ``streamlit_folium`` itself is left to the
-   script: importing it declares its component, which Streamlit registers only from a script run
-   (from any other thread the component is never served and the map stays empty).
-   Measured in ``bench/README.md``. ``DASHBOARD_PRECHAUFFAGE=0`` disables it.
+   delay it. It goes in two steps: the data modules (``"donnees"``), then folium (``"carte"``).
+   A script run that starts before a step is over waits for it (:func:`attendre_prechauffage`):
+   importing the same modules from two threads at once can deadlock on Python's module locks.
+   ``app.py`` waits for the data step only; « Vue d'ensemble » sends its figures, table and
+   exports meanwhile (the browser loads their JavaScript modules) and waits for the map step
+   just before drawing the map; every other page waits for both steps before it runs.
+   ``streamlit_folium`` itself is left to the script: importing it declares its component,
+   which Streamlit registers only from a script run (from any other thread the component is
+   never served and the map stays empty). Measured in ``bench/README.md``.
+   ``DASHBOARD_PRECHAUFFAGE=0`` disables it.
 
 ``streamlit run app.py`` still works (a page reached that way redirects to the shell).
 """
@@ -31,25 +35,32 @@ import threading
 
 from dashboard.chemins import RACINE_PROJET
 
-# What the first run of « Vue d'ensemble » imports, heaviest first.
-MODULES_PRECHAUFFES = (
-    "PIL.Image",  # st.set_page_config converts the favicon
-    "pandas",
-    "geopandas",
-    "pyogrio",
-    "pyproj",
-    "folium",
-    "folium.plugins",  # what makes importing streamlit_folium slow; the script imports that one
-    "dashboard.reference",
-    "dashboard.vues.carte",
-    "dashboard.vues.provenance",
-    "dashboard.indicateurs.territoire",
-    "dashboard.ui.composants",
-    "dashboard.ui.donnees",
+# What the first run of « Vue d'ensemble » imports, heaviest first, in two steps: the data
+# modules (none of them imports folium), then folium, which the page needs last, for the map.
+ETAPES_PRECHAUFFAGE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("donnees", (
+        "PIL.Image",  # st.set_page_config converts the favicon
+        "pandas",
+        "geopandas",
+        "pyogrio",
+        "pyproj",
+        "dashboard.reference",
+        "dashboard.vues.provenance",
+        "dashboard.indicateurs.territoire",
+        "dashboard.ui.composants",
+        "dashboard.ui.donnees",
+    )),
+    ("carte", (
+        "folium",
+        "folium.plugins",  # what makes importing streamlit_folium slow; the script imports that one
+        "dashboard.vues.carte",
+    )),
 )
+MODULES_PRECHAUFFES = tuple(module for _, modules in ETAPES_PRECHAUFFAGE for module in modules)
 
 _journal = logging.getLogger(__name__)
 _fil_prechauffage: threading.Thread | None = None
+_etapes_finies: dict[str, threading.Event] = {}
 
 
 def desactiver_pages_v1() -> None:
@@ -59,37 +70,50 @@ def desactiver_pages_v1() -> None:
     PagesManager.uses_pages_directory = False
 
 
-def prechauffer(modules: tuple[str, ...] = MODULES_PRECHAUFFES) -> threading.Thread:
-    """Import ``modules`` in a daemon thread; a failure is logged, never raised (the script will
-    import the module itself and show the error where it belongs)."""
+def prechauffer(etapes: tuple[tuple[str, tuple[str, ...]], ...] = ETAPES_PRECHAUFFAGE) -> threading.Thread:
+    """Import the modules of each step, in order, in a daemon thread; each finished step is
+    signalled to :func:`attendre_prechauffage`. A failure is logged, never raised (the script
+    will import the module itself and show the error where it belongs) and ends the warm-up:
+    every step is then marked finished, so that no script run waits for it."""
+    finies = {nom: threading.Event() for nom, _ in etapes}
 
     def importer() -> None:
-        _avertissement_deja_verifie()  # first: the fewer modules loaded, the cheaper it is
-        for module in modules:
-            try:
-                importlib.import_module(module)
-            except Exception:  # warm-up only: the script imports it again and the page reports the error
-                _journal.warning("Préchauffage : import de %s impossible", module, exc_info=True)
-                return
+        module = "streamlit.delta_generator"
+        try:
+            _avertissement_deja_verifie()  # first: the fewer modules loaded, the cheaper it is
+            for nom, modules in etapes:
+                for module in modules:
+                    importlib.import_module(module)
+                finies[nom].set()
+        except Exception:  # warm-up only: the script imports it again and the page reports the error
+            _journal.warning("Préchauffage : import de %s impossible", module, exc_info=True)
+        finally:
+            for fin in finies.values():
+                fin.set()
 
-    global _fil_prechauffage
+    global _fil_prechauffage, _etapes_finies
     fil = threading.Thread(target=importer, name="prechauffage", daemon=True)
-    _fil_prechauffage = fil
+    _fil_prechauffage, _etapes_finies = fil, finies
     fil.start()
     return fil
 
 
-def attendre_prechauffage(delai_s: float = 120.0) -> None:
-    """Block until the warm-up imports are done; at once if there is no warm-up (AppTest,
-    ``streamlit run app.py``) or once it has finished.
+def attendre_prechauffage(etape: str | None = None, delai_s: float = 120.0) -> None:
+    """Block until the warm-up step ``etape`` (all steps when ``None``) is done; at once if there
+    is no warm-up (AppTest, ``streamlit run app.py``) or once it has finished.
 
-    ``app.py`` calls it before importing anything heavy. Two threads importing the same packages
-    at the same time can deadlock on Python's per-module import locks (seen here: the first
-    kiosk run died on ``_DeadlockError`` for ``branca``, imported by the warm-up and by the page
-    at once). Waiting costs nothing more: the script would need those imports anyway.
+    Called before importing anything heavy (see the module doc). Two threads importing the same
+    packages at the same time can deadlock on Python's per-module import locks (seen here: the
+    first kiosk run died on ``_DeadlockError`` for ``branca``, imported by the warm-up and by the
+    page at once). Waiting costs nothing more: the script would need those imports anyway.
     """
     fil = _fil_prechauffage
-    if fil is not None and fil is not threading.current_thread():
+    if fil is None or fil is threading.current_thread():
+        return
+    fin = _etapes_finies.get(etape) if etape is not None else None
+    if fin is not None:
+        fin.wait(delai_s)
+    else:
         fil.join(delai_s)
 
 
@@ -104,7 +128,7 @@ def _avertissement_deja_verifie() -> None:
         verifier()
 
 
-def _prechauffer_apres_demarrage(modules: tuple[str, ...]) -> None:
+def _prechauffer_apres_demarrage(etapes: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
     """Run :func:`prechauffer` right after the server starts listening (hook on bootstrap)."""
     from streamlit.web import bootstrap
 
@@ -115,16 +139,16 @@ def _prechauffer_apres_demarrage(modules: tuple[str, ...]) -> None:
 
     def au_demarrage(server) -> None:
         demarrage(server)
-        prechauffer(modules)
+        prechauffer(etapes)
 
     bootstrap._on_server_start = au_demarrage
 
 
-def preparer(modules: tuple[str, ...] = MODULES_PRECHAUFFES) -> None:
+def preparer(etapes: tuple[tuple[str, tuple[str, ...]], ...] = ETAPES_PRECHAUFFAGE) -> None:
     """Everything the launcher does before handing over to Streamlit's command line."""
     desactiver_pages_v1()
     if os.environ.get("DASHBOARD_PRECHAUFFAGE", "1") != "0":
-        _prechauffer_apres_demarrage(modules)
+        _prechauffer_apres_demarrage(etapes)
 
 
 def main(arguments: list[str] | None = None) -> None:

@@ -73,7 +73,7 @@ from shapely.geometry.base import BaseGeometry
 
 from dashboard import formats
 from dashboard.exports import ErreurExport
-from dashboard.vues.carte import COULEUR_NON_DISPONIBLE, LIBELLE_NON_DISPONIBLE, Classe, couleur_pour
+from dashboard.vues.classes import COULEUR_NON_DISPONIBLE, LIBELLE_NON_DISPONIBLE, Classe, couleur_pour
 from dashboard.vues.graphiques import COULEUR_PRINCIPALE, COULEUR_SELECTION, PALETTE_CATEGORIES
 
 LAMBERT_93 = "EPSG:2154"

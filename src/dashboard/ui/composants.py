@@ -13,7 +13,7 @@ from dashboard.indicateurs.territoire import ChiffresCles
 from dashboard.magasin import Instantane
 from dashboard.territoire import Perimetre, Territoire, perimetres, resoudre_perimetre
 from dashboard.ui import donnees, provenance
-from dashboard.vues.carte import COULEUR_NON_DISPONIBLE, LIBELLE_NON_DISPONIBLE, Classe
+from dashboard.vues.classes import COULEUR_NON_DISPONIBLE, LIBELLE_NON_DISPONIBLE, Classe
 from dashboard.vues.provenance import Provenance
 from dashboard.vues.securite import safe_html
 

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard import formats
-from dashboard.vues.carte import Classe, localiser_ressources
+from dashboard.vues.carte import localiser_ressources
+from dashboard.vues.classes import Classe
 from dashboard.vues.securite import safe_html
 
 PAS_M = 500

@@ -34,9 +34,9 @@ from dashboard.indicateurs import synthese_inclusion as si
 from dashboard.indicateurs.deploiement import fin_du_trimestre
 from dashboard.indicateurs.territoire import chiffres_cles
 from dashboard.parametres_kiosque import ParametresKiosque
-from dashboard.vues.carte import (
+from dashboard.vues.carte import COULEURS_CATEGORIES
+from dashboard.vues.classes import (
     COULEUR_NON_DISPONIBLE,
-    COULEURS_CATEGORIES,
     LIBELLE_NON_DISPONIBLE,
     PALETTE_ALERTE,
     Classe,

@@ -12,7 +12,7 @@ from dashboard.exports.images import carte_png, graphique_serie_png
 from dashboard.exports.rapport_pdf import PRECAUTIONS_GENERALES, ContenuRapport
 from dashboard.indicateurs import fiche
 from dashboard.indicateurs.synthese_inclusion import tableau_fragilite
-from dashboard.vues.carte import PALETTE_ALERTE, classes_quantiles
+from dashboard.vues.classes import PALETTE_ALERTE, classes_quantiles
 from dashboard.vues.fiche import formater, tableau_affiche
 from dashboard.vues.provenance import Provenance
 
