@@ -18,9 +18,16 @@ from dashboard.chemins import RACINE_PROJET
 
 @pytest.fixture
 def bootstrap_intact(monkeypatch):
+    """Whatever ``preparer`` changes in Streamlit is put back after the test."""
+    from streamlit import delta_generator
+    from streamlit.components.v2 import manifest_scanner
     from streamlit.web import bootstrap
 
     monkeypatch.setattr(bootstrap, "_on_server_start", bootstrap._on_server_start)
+    monkeypatch.setattr(manifest_scanner, "_is_likely_streamlit_component_package",
+                        manifest_scanner._is_likely_streamlit_component_package)
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed",
+                        delta_generator._use_warning_has_been_displayed)
     return bootstrap
 
 
@@ -185,3 +192,51 @@ def test_les_autres_pages_attendent_tout_le_prechauffage():
         assert attente.lineno < execution.lineno
     garde = next(n for n in ast.walk(arbre) if isinstance(n, ast.If) and "accueil" in ast.unparse(n.test))
     assert ast.unparse(garde.test) == "navigation is not accueil"
+
+
+def test_inventaire_des_composants_meme_reponse_que_streamlit(bootstrap_intact, monkeypatch):
+    import importlib.metadata
+
+    from streamlit.components.v2 import manifest_scanner
+
+    original = manifest_scanner._is_likely_streamlit_component_package
+    assert not hasattr(original, "filtre_d_origine")
+    monkeypatch.setattr(manifest_scanner, "_is_likely_streamlit_component_package", original)
+    serveur.accelerer_inventaire_des_composants()
+    rapide = manifest_scanner._is_likely_streamlit_component_package
+    assert rapide is not original and rapide.filtre_d_origine is original
+    distributions = list(importlib.metadata.distributions())
+    assert len(distributions) > 20
+    # Same answer for every installed package (streamlit and streamlit-folium among the "yes").
+    assert [rapide(d) for d in distributions] == [original(d) for d in distributions]
+    assert {"streamlit", "streamlit-folium"} <= {d.name.lower() for d in distributions if rapide(d)}
+    # Applying it twice does not wrap the fast filter in itself.
+    serveur.accelerer_inventaire_des_composants()
+    assert manifest_scanner._is_likely_streamlit_component_package is rapide
+
+
+def test_inventaire_des_composants_nom_en_st_tiret(bootstrap_intact, tmp_path, monkeypatch):
+    import importlib.metadata
+
+    from streamlit.components.v2 import manifest_scanner
+
+    monkeypatch.setattr(manifest_scanner, "_is_likely_streamlit_component_package",
+                        manifest_scanner._is_likely_streamlit_component_package)
+    serveur.accelerer_inventaire_des_composants()
+    rapide = manifest_scanner._is_likely_streamlit_component_package
+    for nom, attendu in (("st-carte", True), ("st_carte", True), ("stade", False), ("outil", False)):
+        dossier = tmp_path / f"{nom}-1.0.dist-info"
+        dossier.mkdir()
+        (dossier / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {nom}\nVersion: 1.0\nSummary: Un outil\n",
+                                          encoding="utf-8")
+        distribution = importlib.metadata.PathDistribution(dossier)
+        assert rapide(distribution) is attendu
+        assert rapide(distribution) == rapide.filtre_d_origine(distribution)
+
+
+def test_verification_repl_marquee_faite(bootstrap_intact, monkeypatch):
+    from streamlit import delta_generator
+
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    serveur._avertissement_deja_verifie()
+    assert delta_generator._use_warning_has_been_displayed is True

@@ -21,6 +21,10 @@ Why not plain ``streamlit run app.py``:
    which Streamlit registers only from a script run (from any other thread the component is
    never served and the map stays empty). Measured in ``bench/README.md``.
    ``DASHBOARD_PRECHAUFFAGE=0`` disables it.
+3. Two checks Streamlit makes on every start are made cheaper, with the same outcome: the
+   inventory of installed « v2 » components before the server listens (~0.2 s, see
+   :func:`accelerer_inventaire_des_composants`) and the « are we in a REPL? » check on the first
+   element (~0.1 s, see :func:`_avertissement_deja_verifie`).
 
 ``streamlit run app.py`` still works (a page reached that way redirects to the shell).
 """
@@ -78,9 +82,8 @@ def prechauffer(etapes: tuple[tuple[str, tuple[str, ...]], ...] = ETAPES_PRECHAU
     finies = {nom: threading.Event() for nom, _ in etapes}
 
     def importer() -> None:
-        module = "streamlit.delta_generator"
+        module = ""
         try:
-            _avertissement_deja_verifie()  # first: the fewer modules loaded, the cheaper it is
             for nom, modules in etapes:
                 for module in modules:
                     importlib.import_module(module)
@@ -119,13 +122,48 @@ def attendre_prechauffage(etape: str | None = None, delai_s: float = 120.0) -> N
 
 def _avertissement_deja_verifie() -> None:
     """Streamlit checks once per process, on the first element a script sends, whether it runs in
-    a REPL (``inspect.stack()`` with source lines: ~0.1 s with our modules loaded). Doing that
-    check here takes it off the first visitor's path. Private Streamlit function: skipped if gone."""
+    a REPL (``inspect.stack()`` with source lines: ~0.1 s of CPU with our modules loaded), to warn
+    that an app must be started by ``streamlit run``. The launcher always starts it that way, so
+    the check can only conclude « no warning »: mark it as done. Private Streamlit names: when
+    they are gone, nothing is changed."""
     from streamlit import delta_generator
 
-    verifier = getattr(delta_generator, "_maybe_print_use_warning", None)
-    if callable(verifier):
-        verifier()
+    if hasattr(delta_generator, "_use_warning_has_been_displayed") and callable(
+        getattr(delta_generator, "_maybe_print_use_warning", None)
+    ):
+        delta_generator._use_warning_has_been_displayed = True
+
+
+def accelerer_inventaire_des_composants() -> None:
+    """Before its server listens, Streamlit looks for « v2 » components in every installed
+    distribution. Its first filter parses each package's metadata with the ``email`` module:
+    ~0.2 s for the ~100 packages of this environment, on the path of every start. Same answer
+    from the raw metadata text: a package that never writes « streamlit » and whose name does not
+    start with ``st-``/``st_`` cannot pass Streamlit's filter; every other one goes to that filter
+    unchanged. Private Streamlit function: when it is gone, nothing is changed."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:
+        return
+    filtre = getattr(manifest_scanner, "_is_likely_streamlit_component_package", None)
+    if not callable(filtre) or getattr(filtre, "filtre_d_origine", None):
+        return
+
+    def filtre_rapide(distribution) -> bool:
+        try:
+            texte = distribution.read_text("METADATA") or distribution.read_text("PKG-INFO")
+        except Exception:  # unreadable metadata: Streamlit's filter decides (and logs)
+            texte = None
+        if texte is None:
+            return filtre(distribution)
+        texte = texte.lower()
+        nom = next((ligne[5:].strip() for ligne in texte.splitlines() if ligne.startswith("name:")), "")
+        if "streamlit" in texte or nom.startswith(("st-", "st_")):
+            return filtre(distribution)
+        return False
+
+    filtre_rapide.filtre_d_origine = filtre  # type: ignore[attr-defined]
+    manifest_scanner._is_likely_streamlit_component_package = filtre_rapide
 
 
 def _prechauffer_apres_demarrage(etapes: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
@@ -147,6 +185,8 @@ def _prechauffer_apres_demarrage(etapes: tuple[tuple[str, tuple[str, ...]], ...]
 def preparer(etapes: tuple[tuple[str, tuple[str, ...]], ...] = ETAPES_PRECHAUFFAGE) -> None:
     """Everything the launcher does before handing over to Streamlit's command line."""
     desactiver_pages_v1()
+    accelerer_inventaire_des_composants()
+    _avertissement_deja_verifie()
     if os.environ.get("DASHBOARD_PRECHAUFFAGE", "1") != "0":
         _prechauffer_apres_demarrage(etapes)
 
