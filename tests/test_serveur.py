@@ -17,8 +17,9 @@ from dashboard.chemins import RACINE_PROJET
 
 
 @pytest.fixture
-def bootstrap_intact(monkeypatch):
-    """Whatever ``preparer`` changes in Streamlit is put back after the test."""
+def bootstrap_intact(monkeypatch, tmp_path):
+    """Whatever ``preparer`` changes in Streamlit and Jinja is put back after the test."""
+    import jinja2
     from streamlit import delta_generator
     from streamlit.components.v2 import manifest_scanner
     from streamlit.web import bootstrap
@@ -28,6 +29,8 @@ def bootstrap_intact(monkeypatch):
                         manifest_scanner._is_likely_streamlit_component_package)
     monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed",
                         delta_generator._use_warning_has_been_displayed)
+    monkeypatch.setattr(jinja2.Environment, "compile", jinja2.Environment.compile)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return bootstrap
 
 
@@ -240,3 +243,18 @@ def test_verification_repl_marquee_faite(bootstrap_intact, monkeypatch):
     monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
     serveur._avertissement_deja_verifie()
     assert delta_generator._use_warning_has_been_displayed is True
+
+
+def test_preparer_installe_le_cache_des_gabarits(bootstrap_intact, monkeypatch, tmp_path):
+    import jinja2
+
+    monkeypatch.setenv("DASHBOARD_PRECHAUFFAGE", "0")
+    monkeypatch.setenv("DASHBOARD_CACHE_GABARITS", "0")
+    origine = jinja2.Environment.compile
+    serveur.preparer()
+    assert jinja2.Environment.compile is origine
+    monkeypatch.delenv("DASHBOARD_CACHE_GABARITS")
+    serveur.preparer()
+    assert jinja2.Environment.compile.compilation_d_origine is origine
+    dossier = tmp_path / "cache" / "observatoire-numerique-lorient" / "gabarits-jinja"
+    assert jinja2.Environment.compile.dossier == dossier

@@ -1,0 +1,143 @@
+"""Disk cache of compiled Jinja templates, for the launcher (``dashboard.serveur``).
+
+folium and branca declare ~80 Jinja templates as class attributes (``Template(...)``): importing
+folium and ``folium.plugins`` compiles all of them, ~0.17 s of CPU on every server start, on
+the path of the first map. Jinja only caches the compiled code of templates read through a
+loader (``bytecode_cache``), never of templates built from a string. This module does for those
+what Python does with ``.pyc`` files: the code object compiled from a template's source is
+written once (``marshal``) in the user's cache folder and read back on the next start. That folder
+holds code the server runs: it is created private (``700``) and not used if anyone but the
+server's user can write to it.
+
+Only templates of Jinja's shared default environments (those ``jinja2.Template(source)`` uses)
+are cached, and the key covers everything that shapes the compiled code: the source, its name,
+the environment's syntax settings and extensions, and the versions of Jinja and Python. An
+unreadable or corrupt entry is compiled again and rewritten; an unwritable folder only turns the
+cache off. Nothing here changes what a template renders (checked in ``tests/test_cache_gabarits.py``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+from types import CodeType
+
+_journal = logging.getLogger(__name__)
+
+NOM_DOSSIER = "observatoire-numerique-lorient"
+# Settings of an environment that change the code compiled from a template's source.
+_REGLAGES = (
+    "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
+    "comment_start_string", "comment_end_string", "line_statement_prefix", "line_comment_prefix",
+    "trim_blocks", "lstrip_blocks", "newline_sequence", "keep_trailing_newline", "optimized",
+    "autoescape", "is_async",
+)
+
+
+def dossier_par_defaut() -> Path:
+    """``$XDG_CACHE_HOME`` (or ``~/.cache``) / this project / Jinja templates."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / NOM_DOSSIER / "gabarits-jinja"
+
+
+def installer(dossier: Path | None = None) -> bool:
+    """Route the compilation of Jinja's shared environments through the disk cache.
+
+    Returns ``False`` (and changes nothing) when the folder cannot be created. Idempotent.
+    """
+    import jinja2
+    from jinja2 import Environment
+
+    dossier = dossier or dossier_par_defaut()
+    try:
+        dossier.mkdir(mode=0o700, parents=True, exist_ok=True)
+        proprietaire_seul = _reserve_a_l_utilisateur(dossier)
+    except OSError as exc:
+        _journal.info("Cache des gabarits Jinja désactivé (%s : %s)", dossier, exc)
+        return False
+    if not proprietaire_seul:
+        _journal.warning("Cache des gabarits Jinja désactivé : %s n'appartient pas au seul utilisateur "
+                         "du serveur (droits à corriger : chmod 700, ou DASHBOARD_CACHE_GABARITS=0)", dossier)
+        return False
+    compiler = getattr(Environment.compile, "compilation_d_origine", Environment.compile)
+
+    def compiler_avec_cache(self, source, name=None, filename=None, raw=False, defer_init=False):
+        cle = _cle(self, source, name, filename, raw, defer_init, jinja2.__version__)
+        if cle is None:
+            return compiler(self, source, name, filename, raw, defer_init)
+        chemin = dossier / cle
+        code = _lire(chemin)
+        if code is None:
+            code = compiler(self, source, name, filename, raw, defer_init)
+            _ecrire(chemin, code)
+        return code
+
+    compiler_avec_cache.compilation_d_origine = compiler  # type: ignore[attr-defined]
+    compiler_avec_cache.dossier = dossier  # type: ignore[attr-defined]
+    Environment.compile = compiler_avec_cache  # type: ignore[method-assign]
+    return True
+
+
+def desinstaller() -> None:
+    """Back to Jinja's own compilation (tests)."""
+    from jinja2 import Environment
+
+    origine = getattr(Environment.compile, "compilation_d_origine", None)
+    if origine is not None:
+        Environment.compile = origine  # type: ignore[method-assign]
+
+
+def _reserve_a_l_utilisateur(dossier: Path) -> bool:
+    """The cache holds code that the server runs: like ``__pycache__``, only its owner may write
+    there. A folder owned by someone else, or writable by the group or by all, is not used."""
+    etat = dossier.stat()
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # Windows: the user's profile folder is already private
+        return True
+    return etat.st_uid == getuid() and not etat.st_mode & 0o022
+
+
+def _cle(environnement, source, name, filename, raw, defer_init, version_jinja: str) -> str | None:
+    """Cache key, or ``None`` when the template must be compiled as usual."""
+    if raw or not isinstance(source, str) or not getattr(environnement, "shared", False):
+        return None
+    reglages = [getattr(environnement, r, None) for r in _REGLAGES]
+    if any(callable(v) for v in reglages):  # e.g. an autoescape function: not a plain value
+        return None
+    extensions = sorted(f"{type(e).__module__}.{type(e).__qualname__}"
+                        for e in getattr(environnement, "extensions", {}).values())
+    empreinte = repr((version_jinja, sys.version, sys.implementation.cache_tag, reglages, extensions,
+                      name, filename, defer_init, source))
+    return hashlib.sha256(empreinte.encode("utf-8")).hexdigest()
+
+
+def _lire(chemin: Path) -> CodeType | None:
+    try:
+        code = marshal.loads(chemin.read_bytes())  # noqa: S302 — our own entries, private folder (see above)
+    except FileNotFoundError:
+        return None
+    except (OSError, EOFError, ValueError, TypeError):
+        _journal.info("Cache des gabarits Jinja : entrée illisible %s, recompilée", chemin.name)
+        return None
+    return code if isinstance(code, CodeType) else None
+
+
+def _ecrire(chemin: Path, code: CodeType) -> None:
+    """Atomic write (another server may read the same folder); a failure only skips the entry."""
+    temporaire: Path | None = None
+    try:
+        with tempfile.NamedTemporaryFile(dir=chemin.parent, prefix=".", delete=False) as fichier:
+            temporaire = Path(fichier.name)
+            fichier.write(marshal.dumps(code))
+        os.replace(temporaire, chemin)
+    except OSError as exc:
+        _journal.info("Cache des gabarits Jinja : écriture impossible (%s)", exc)
+        if temporaire is not None:
+            with contextlib.suppress(OSError):
+                temporaire.unlink(missing_ok=True)
