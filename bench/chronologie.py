@@ -26,6 +26,9 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as banc  # bench/run.py: same Chromium, helpers and stopwatch
 
+# Chromium's Performance.getMetrics (seconds of the renderer's main thread), read when the map is drawn.
+METRIQUES = [("taches", "TaskDuration"), ("script", "ScriptDuration"), ("mise_en_page", "LayoutDuration"),
+             ("styles", "RecalcStyleDuration")]
 ETAPES = ["sante", "websocket", "script_debut", "script_fin", "trame_carte", "iframe_carte", "carte"]
 
 
@@ -40,6 +43,8 @@ def demarrer(nom: str, script: Path, navigateur, dossier: Path, k: int) -> dict:
         env |= {"BENCH_LANCEUR": "dashboard.serveur", "BENCH_MODULES": "folium,folium.plugins"}
     contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1400, "height": 1000})
     page = contexte.new_page()
+    cdp = contexte.new_cdp_session(page)
+    cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
     t: dict[str, float] = {}
 
     def websocket(ws) -> None:
@@ -66,6 +71,8 @@ def demarrer(nom: str, script: Path, navigateur, dossier: Path, k: int) -> dict:
             page.wait_for_function(banc.JS_CARTE_DESSINEE, arg=banc.NB_POLYGONES, polling="raf",
                                    timeout=banc.DELAI_S * 1000)
             t["carte"] = time.perf_counter()
+            # Main-thread time of the page's renderer until then (JavaScript, layout, style…).
+            metriques = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
             page.wait_for_function(banc.JS_SCRIPT_TERMINE, timeout=banc.DELAI_S * 1000)
             page.wait_for_timeout(300)
             premiere = banc.lire_chrono(chrono)[0]
@@ -74,7 +81,8 @@ def demarrer(nom: str, script: Path, navigateur, dossier: Path, k: int) -> dict:
             banc.arreter(processus)
     t["script_debut"], t["script_fin"] = premiere["debut"], premiere["debut"] + premiere["duree_s"]
     return {"application": nom, **{e: round(t[e] - t0, 3) for e in ETAPES if e in t},
-            "script_cpu": round(premiere["cpu_s"], 3)}
+            "script_cpu": round(premiere["cpu_s"], 3),
+            **{f"navigateur_{cle.lower()}": round(metriques.get(nom_cdp, 0.0), 3) for cle, nom_cdp in METRIQUES}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
                     resultats.setdefault(nom, []).append(mesure)
             navigateur.close()
     for nom, mesures in resultats.items():
-        medianes = {e: round(statistics.median(m[e] for m in mesures if e in m), 3) for e in [*ETAPES, "script_cpu"]}
+        cles = [*ETAPES, "script_cpu", *(f"navigateur_{c}" for c, _ in METRIQUES)]
+        medianes = {e: round(statistics.median(m[e] for m in mesures if e in m), 3) for e in cles}
         print(f"médianes {nom} : {json.dumps(medianes, ensure_ascii=False)}")
     return 0
 
