@@ -122,3 +122,27 @@ def test_carte_folium_identique_avec_et_sans_cache(tmp_path):
     assert "Lorient" in rendus[0]
     assert rendus[0] == rendus[1] == rendus[2]
     assert len(_entrees(dossier)) > 50  # folium's and branca's templates
+
+
+def test_actif_le_temps_d_un_bloc(tmp_path, compilations):
+    origine = jinja2.Environment.compile
+    with cache_gabarits.actif(tmp_path / "g") as installe:
+        assert installe and jinja2.Environment.compile is not origine
+        jinja2.Template("{{ y }}").render(y=1)
+    assert jinja2.Environment.compile is origine
+    assert len(_entrees(tmp_path / "g")) == 1
+
+
+def test_dossier_trop_plein_vide(tmp_path, monkeypatch):
+    dossier = tmp_path / "g"
+    dossier.mkdir(mode=0o700)
+    for i in range(5):
+        (dossier / f"ancienne{i}").write_bytes(b"x")
+    monkeypatch.setattr(cache_gabarits, "ENTREES_MAX", 3)
+    with cache_gabarits.actif(dossier):
+        jinja2.Template("{{ w }}").render(w=1)
+    assert len(_entrees(dossier)) == 1  # the old entries are gone, the new one is there
+    monkeypatch.setattr(cache_gabarits, "ENTREES_MAX", 10)
+    with cache_gabarits.actif(dossier):
+        pass
+    assert len(_entrees(dossier)) == 1

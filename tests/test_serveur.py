@@ -245,16 +245,20 @@ def test_verification_repl_marquee_faite(bootstrap_intact, monkeypatch):
     assert delta_generator._use_warning_has_been_displayed is True
 
 
-def test_preparer_installe_le_cache_des_gabarits(bootstrap_intact, monkeypatch, tmp_path):
+@pytest.mark.parametrize("reglage", ["1", "0"])
+def test_le_prechauffage_garde_les_gabarits_compiles(tmp_path, monkeypatch, reglage):
     import jinja2
 
-    monkeypatch.setenv("DASHBOARD_PRECHAUFFAGE", "0")
-    monkeypatch.setenv("DASHBOARD_CACHE_GABARITS", "0")
+    (tmp_path / "module_a_gabarit_du_test.py").write_text(
+        "import jinja2\nGABARIT = jinja2.Template('<p>{{ commune }}</p>')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "module_a_gabarit_du_test", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("DASHBOARD_CACHE_GABARITS", reglage)
     origine = jinja2.Environment.compile
-    serveur.preparer()
-    assert jinja2.Environment.compile is origine
-    monkeypatch.delenv("DASHBOARD_CACHE_GABARITS")
-    serveur.preparer()
-    assert jinja2.Environment.compile.compilation_d_origine is origine
+    serveur.prechauffer((("carte", ("module_a_gabarit_du_test",)),)).join(30)
+    assert sys.modules["module_a_gabarit_du_test"].GABARIT.render(commune="Lanester") == "<p>Lanester</p>"
     dossier = tmp_path / "cache" / "observatoire-numerique-lorient" / "gabarits-jinja"
-    assert jinja2.Environment.compile.dossier == dossier
+    assert len(list(dossier.glob("*"))) == (1 if reglage == "1" else 0)
+    # Only during the warm-up: templates built later (with data in them) are not kept.
+    assert jinja2.Environment.compile is origine

@@ -9,8 +9,10 @@ written once (``marshal``) in the user's cache folder and read back on the next 
 holds code the server runs: it is created private (``700``) and not used if anyone but the
 server's user can write to it.
 
-Only templates of Jinja's shared default environments (those ``jinja2.Template(source)`` uses)
-are cached, and the key covers everything that shapes the compiled code: the source, its name,
+The launcher turns it on only while its warm-up imports folium (:func:`actif`): templates built
+later, at render time, often embed data (one source per map) and are not worth keeping. Only
+templates of Jinja's shared default environments (those ``jinja2.Template(source)`` uses) are
+cached, and the key covers everything that shapes the compiled code: the source, its name,
 the environment's syntax settings and extensions, and the versions of Jinja and Python. An
 unreadable or corrupt entry is compiled again and rewritten; an unwritable folder only turns the
 cache off. Nothing here changes what a template renders (checked in ``tests/test_cache_gabarits.py``).
@@ -25,12 +27,16 @@ import marshal
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import CodeType
 
 _journal = logging.getLogger(__name__)
 
 NOM_DOSSIER = "observatoire-numerique-lorient"
+# folium and branca declare ~80 templates; beyond this many entries (versions changed over time,
+# templates of other origins), the folder is emptied and rebuilt.
+ENTREES_MAX = 1000
 # Settings of an environment that change the code compiled from a template's source.
 _REGLAGES = (
     "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
@@ -65,6 +71,7 @@ def installer(dossier: Path | None = None) -> bool:
         _journal.warning("Cache des gabarits Jinja désactivé : %s n'appartient pas au seul utilisateur "
                          "du serveur (droits à corriger : chmod 700, ou DASHBOARD_CACHE_GABARITS=0)", dossier)
         return False
+    _elaguer(dossier)
     compiler = getattr(Environment.compile, "compilation_d_origine", Environment.compile)
 
     def compiler_avec_cache(self, source, name=None, filename=None, raw=False, defer_init=False):
@@ -84,6 +91,17 @@ def installer(dossier: Path | None = None) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def actif(dossier: Path | None = None) -> Iterator[bool]:
+    """The cache, for the duration of a ``with`` block (yields whether it could be turned on)."""
+    installe = installer(dossier)
+    try:
+        yield installe
+    finally:
+        if installe:
+            desinstaller()
+
+
 def desinstaller() -> None:
     """Back to Jinja's own compilation (tests)."""
     from jinja2 import Environment
@@ -91,6 +109,16 @@ def desinstaller() -> None:
     origine = getattr(Environment.compile, "compilation_d_origine", None)
     if origine is not None:
         Environment.compile = origine  # type: ignore[method-assign]
+
+
+def _elaguer(dossier: Path) -> None:
+    try:
+        entrees = [e for e in os.scandir(dossier) if e.is_file()]
+        if len(entrees) > ENTREES_MAX:
+            for entree in entrees:
+                os.unlink(entree.path)
+    except OSError as exc:
+        _journal.info("Cache des gabarits Jinja : élagage impossible (%s)", exc)
 
 
 def _reserve_a_l_utilisateur(dossier: Path) -> bool:

@@ -25,15 +25,16 @@ Why not plain ``streamlit run app.py``:
    inventory of installed « v2 » components before the server listens (~0.2 s, see
    :func:`accelerer_inventaire_des_composants`) and the « are we in a REPL? » check on the first
    element (~0.1 s, see :func:`_avertissement_deja_verifie`).
-4. The code Jinja compiles from folium's ~80 templates is cached on disk, like Python's ``.pyc``
-   (:mod:`dashboard.cache_gabarits`; ~0.17 s of CPU less for the import of folium on the path of
-   the first map). ``DASHBOARD_CACHE_GABARITS=0`` disables it.
+4. While the warm-up imports folium, the code Jinja compiles from its ~80 templates is cached
+   on disk, like Python's ``.pyc`` (:mod:`dashboard.cache_gabarits`; ~0.17 s of CPU less on the
+   path of the first map). ``DASHBOARD_CACHE_GABARITS=0`` disables it.
 
 ``streamlit run app.py`` still works (a page reached that way redirects to the shell).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -87,11 +88,13 @@ def prechauffer(etapes: tuple[tuple[str, tuple[str, ...]], ...] = ETAPES_PRECHAU
 
     def importer() -> None:
         module = ""
+        cache = os.environ.get("DASHBOARD_CACHE_GABARITS", "1") != "0"
         try:
-            for nom, modules in etapes:
-                for module in modules:
-                    importlib.import_module(module)
-                finies[nom].set()
+            with cache_gabarits.actif() if cache else contextlib.nullcontext():
+                for nom, modules in etapes:
+                    for module in modules:
+                        importlib.import_module(module)
+                    finies[nom].set()
         except Exception:  # warm-up only: the script imports it again and the page reports the error
             _journal.warning("Préchauffage : import de %s impossible", module, exc_info=True)
         finally:
@@ -189,8 +192,6 @@ def _prechauffer_apres_demarrage(etapes: tuple[tuple[str, tuple[str, ...]], ...]
 def preparer(etapes: tuple[tuple[str, tuple[str, ...]], ...] = ETAPES_PRECHAUFFAGE) -> None:
     """Everything the launcher does before handing over to Streamlit's command line."""
     desactiver_pages_v1()
-    if os.environ.get("DASHBOARD_CACHE_GABARITS", "1") != "0":
-        cache_gabarits.installer()
     accelerer_inventaire_des_composants()
     _avertissement_deja_verifie()
     if os.environ.get("DASHBOARD_PRECHAUFFAGE", "1") != "0":
