@@ -17,9 +17,8 @@ from dashboard.chemins import RACINE_PROJET
 
 
 @pytest.fixture
-def bootstrap_intact(monkeypatch, tmp_path):
-    """Whatever ``preparer`` changes in Streamlit and Jinja is put back after the test."""
-    import jinja2
+def bootstrap_intact(monkeypatch):
+    """Whatever ``preparer`` changes in Streamlit is put back after the test."""
     from streamlit import delta_generator
     from streamlit.components.v2 import manifest_scanner
     from streamlit.web import bootstrap
@@ -29,8 +28,6 @@ def bootstrap_intact(monkeypatch, tmp_path):
                         manifest_scanner._is_likely_streamlit_component_package)
     monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed",
                         delta_generator._use_warning_has_been_displayed)
-    monkeypatch.setattr(jinja2.Environment, "compile", jinja2.Environment.compile)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return bootstrap
 
 

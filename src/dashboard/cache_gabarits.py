@@ -86,7 +86,6 @@ def installer(dossier: Path | None = None) -> bool:
         return code
 
     compiler_avec_cache.compilation_d_origine = compiler  # type: ignore[attr-defined]
-    compiler_avec_cache.dossier = dossier  # type: ignore[attr-defined]
     Environment.compile = compiler_avec_cache  # type: ignore[method-assign]
     return True
 
@@ -103,7 +102,7 @@ def actif(dossier: Path | None = None) -> Iterator[bool]:
 
 
 def desinstaller() -> None:
-    """Back to Jinja's own compilation (tests)."""
+    """Back to Jinja's own compilation."""
     from jinja2 import Environment
 
     origine = getattr(Environment.compile, "compilation_d_origine", None)

@@ -44,9 +44,12 @@ import threading
 from dashboard import cache_gabarits
 from dashboard.chemins import RACINE_PROJET
 
+# A warm-up: named steps, each a tuple of modules imported in order.
+Etapes = tuple[tuple[str, tuple[str, ...]], ...]
+
 # What the first run of « Vue d'ensemble » imports, heaviest first, in two steps: the data
 # modules (none of them imports folium), then folium, which the page needs last, for the map.
-ETAPES_PRECHAUFFAGE: tuple[tuple[str, tuple[str, ...]], ...] = (
+ETAPES_PRECHAUFFAGE: Etapes = (
     ("donnees", (
         "PIL.Image",  # st.set_page_config converts the favicon
         "pandas",
@@ -79,7 +82,7 @@ def desactiver_pages_v1() -> None:
     PagesManager.uses_pages_directory = False
 
 
-def prechauffer(etapes: tuple[tuple[str, tuple[str, ...]], ...] = ETAPES_PRECHAUFFAGE) -> threading.Thread:
+def prechauffer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> threading.Thread:
     """Import the modules of each step, in order, in a daemon thread; each finished step is
     signalled to :func:`attendre_prechauffage`. A failure is logged, never raised (the script
     will import the module itself and show the error where it belongs) and ends the warm-up:
@@ -173,7 +176,7 @@ def accelerer_inventaire_des_composants() -> None:
     manifest_scanner._is_likely_streamlit_component_package = filtre_rapide
 
 
-def _prechauffer_apres_demarrage(etapes: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+def _prechauffer_apres_demarrage(etapes: Etapes) -> None:
     """Run :func:`prechauffer` right after the server starts listening (hook on bootstrap)."""
     from streamlit.web import bootstrap
 
@@ -189,7 +192,7 @@ def _prechauffer_apres_demarrage(etapes: tuple[tuple[str, tuple[str, ...]], ...]
     bootstrap._on_server_start = au_demarrage
 
 
-def preparer(etapes: tuple[tuple[str, tuple[str, ...]], ...] = ETAPES_PRECHAUFFAGE) -> None:
+def preparer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> None:
     """Everything the launcher does before handing over to Streamlit's command line."""
     desactiver_pages_v1()
     accelerer_inventaire_des_composants()
