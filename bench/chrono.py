@@ -29,13 +29,12 @@ import sys
 import threading
 import time
 
-from streamlit.runtime.scriptrunner import script_runner
-from streamlit.web import cli
-
 _VERROU = threading.Lock()
 
 
 def _installer_chrono(fichier: str) -> None:
+    from streamlit.runtime.scriptrunner import script_runner
+
     if not hasattr(script_runner, "exec_func_with_error_handling"):
         raise SystemExit("chrono : streamlit.runtime.scriptrunner.script_runner a changé, mesure impossible")
     original = script_runner.exec_func_with_error_handling
@@ -73,16 +72,22 @@ def _installer_chrono(fichier: str) -> None:
 
 
 def main() -> None:
+    lanceur = os.environ.get("BENCH_LANCEUR") == "dashboard.serveur"
+    if lanceur:
+        from dashboard import serveur
+
+        if serveur.prechauffage_demande():  # as serveur.main does, before Streamlit is imported
+            serveur.differer_theme_plotly()
     fichier = os.environ.get("BENCH_CHRONO")
     if fichier:
         _installer_chrono(fichier)
-    if os.environ.get("BENCH_LANCEUR") == "dashboard.serveur":
+    if lanceur:
         # The project's launcher (``python -m dashboard.serveur``, used by ``make run``): same
         # Streamlit command line, plus what the launcher prepares (see its module doc).
-        from dashboard import serveur
-
         modules = os.environ.get("BENCH_MODULES")  # the floor app warms up its own imports only
         serveur.preparer((("carte", tuple(modules.split(","))),) if modules else serveur.ETAPES_PRECHAUFFAGE)
+    from streamlit.web import cli
+
     sys.argv = ["streamlit", *sys.argv[1:]]
     cli.main(prog_name="streamlit")
 

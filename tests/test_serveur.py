@@ -259,3 +259,89 @@ def test_le_prechauffage_garde_les_gabarits_compiles(tmp_path, monkeypatch, regl
     assert len(list(dossier.glob("*"))) == (1 if reglage == "1" else 0)
     # Only during the warm-up: templates built later (with data in them) are not kept.
     assert jinja2.Environment.compile is origine
+
+
+def _dans_un_interpreteur_neuf(code: str) -> str:
+    sortie = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                            check=True, timeout=180, cwd=RACINE_PROJET)
+    return sortie.stdout.strip().splitlines()[-1]
+
+
+def test_theme_plotly_differe_puis_configure():
+    # Before the server listens, Streamlit's import no longer builds its Plotly theme (nor imports
+    # plotly); the real function is kept and builds the « streamlit » template when called.
+    resultat = _dans_un_interpreteur_neuf("""
+        import sys
+        from dashboard import serveur
+        assert serveur.differer_theme_plotly()
+        import streamlit, streamlit.web.bootstrap
+        avant = ("plotly" in sys.modules, serveur._theme_plotly_differe is not None,
+                 any(isinstance(c, serveur._DiffererThemePlotly) for c in sys.meta_path))
+        serveur.configurer_theme_plotly()
+        import plotly.io as pio
+        print(avant, "streamlit" in pio.templates, serveur._theme_plotly_differe)
+    """)
+    assert resultat == "(False, True, False) True None"
+
+
+def test_theme_plotly_trop_tard_rien_n_est_differe():
+    # Streamlit already imported (AppTest, ``streamlit run``): its theme is built already.
+    import streamlit  # noqa: F401
+
+    assert serveur.differer_theme_plotly() is False
+    assert not any(isinstance(c, serveur._DiffererThemePlotly) for c in sys.meta_path)
+
+
+def test_le_prechauffage_finit_par_le_theme_plotly():
+    # attendre_prechauffage() (all steps: every page that draws Plotly figures) returns once the
+    # theme is built; the map step is marked finished before it (« Vue d'ensemble » waits for it
+    # only).
+    resultat = _dans_un_interpreteur_neuf("""
+        from dashboard import serveur
+        serveur.differer_theme_plotly()
+        import streamlit, plotly.io as pio
+        ordre = []
+        configurer = serveur._theme_plotly_differe
+        def configurer_en_notant():
+            ordre.append(("carte finie", serveur._etapes_finies["carte"].is_set()))
+            configurer()
+        serveur._theme_plotly_differe = configurer_en_notant
+        serveur.prechauffer((("carte", ("colorsys",)),))
+        serveur.attendre_prechauffage()
+        print(ordre, "streamlit" in pio.templates)
+    """)
+    assert resultat == "[('carte finie', True)] True"
+
+
+def test_sans_prechauffage_le_theme_plotly_est_configure(bootstrap_intact, monkeypatch):
+    appels = []
+    monkeypatch.setattr(serveur, "_theme_plotly_differe", lambda: appels.append("theme"))
+    monkeypatch.setenv("DASHBOARD_PRECHAUFFAGE", "0")
+    serveur.preparer()
+    assert appels == ["theme"] and serveur._theme_plotly_differe is None
+
+
+def test_la_carte_et_le_theme_plotly_n_importent_pas_les_memes_modules():
+    # « Vue d'ensemble » imports streamlit_folium and the map views once the map step is over,
+    # possibly while the warm-up builds the Plotly theme: two threads importing the same module
+    # at once can deadlock. Their new modules must not overlap (checked in fresh interpreters).
+    preparation = """
+        import importlib, sys
+        from dashboard import serveur
+        serveur.differer_theme_plotly()
+        import streamlit, streamlit.web.bootstrap
+        for module in serveur.MODULES_PRECHAUFFES:
+            importlib.import_module(module)
+        avant = set(sys.modules)
+    """
+    carte = _dans_un_interpreteur_neuf(preparation + """
+        import streamlit_folium, dashboard.vues.carte
+        print(sorted(set(sys.modules) - avant))
+    """)
+    theme = _dans_un_interpreteur_neuf(preparation + """
+        serveur.configurer_theme_plotly()
+        print(sorted(set(sys.modules) - avant))
+    """)
+    modules_carte, modules_theme = set(ast.literal_eval(carte)), set(ast.literal_eval(theme))
+    assert "streamlit_folium" in modules_carte and "plotly.graph_objects" in modules_theme
+    assert modules_carte.isdisjoint(modules_theme)

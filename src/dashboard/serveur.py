@@ -28,6 +28,10 @@ Why not plain ``streamlit run app.py``:
 4. While the warm-up imports folium, the code Jinja compiles from its ~80 templates is cached
    on disk, like Python's ``.pyc`` (:mod:`dashboard.cache_gabarits`; ~0.17 s of CPU less on the
    path of the first map). ``DASHBOARD_CACHE_GABARITS=0`` disables it.
+5. Importing Streamlit builds its Plotly theme (a ``plotly`` template with its validators:
+   ~0.15 s of CPU, a quarter of the import) before the server can listen. With the warm-up on,
+   :func:`main` defers it to the end of the warm-up (:func:`differer_theme_plotly`), after the
+   map's modules; every page that draws a Plotly figure waits for the whole warm-up anyway.
 
 ``streamlit run app.py`` still works (a page reached that way redirects to the shell).
 """
@@ -36,10 +40,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.abc
+import importlib.machinery
 import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 
 from dashboard import cache_gabarits
 from dashboard.chemins import RACINE_PROJET
@@ -74,6 +81,12 @@ _journal = logging.getLogger(__name__)
 _fil_prechauffage: threading.Thread | None = None
 _etapes_finies: dict[str, threading.Event] = {}
 
+# Streamlit's module that builds its Plotly theme when ``streamlit.elements.plotly_chart`` is
+# imported (see the module doc, point 5), and the real function while it is deferred.
+_MODULE_THEME_PLOTLY = "streamlit.elements.lib.streamlit_plotly_theme"
+_FONCTION_THEME_PLOTLY = "configure_streamlit_plotly_theme"
+_theme_plotly_differe: Callable[[], None] | None = None
+
 
 def desactiver_pages_v1() -> None:
     """Tell Streamlit that ``pages/`` is not a v1 multipage directory (see module doc)."""
@@ -103,12 +116,69 @@ def prechauffer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> threading.Thread:
         finally:
             for fin in finies.values():
                 fin.set()
+            # Last, off the path of the first map; attendre_prechauffage() (all steps) waits for it.
+            configurer_theme_plotly()
 
     global _fil_prechauffage, _etapes_finies
     fil = threading.Thread(target=importer, name="prechauffage", daemon=True)
     _fil_prechauffage, _etapes_finies = fil, finies
     fil.start()
     return fil
+
+
+class _DiffererThemePlotly(importlib.abc.MetaPathFinder):
+    """Import hook, used once: loads Streamlit's Plotly theme module as usual, then keeps its
+    configuration function aside (see :func:`differer_theme_plotly`)."""
+
+    def find_spec(self, nom, chemin, cible=None):
+        if nom != _MODULE_THEME_PLOTLY:
+            return None
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(nom, chemin, cible)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        executer = spec.loader.exec_module
+
+        def exec_module(module) -> None:
+            global _theme_plotly_differe
+            executer(module)
+            configurer = getattr(module, _FONCTION_THEME_PLOTLY, None)
+            if not callable(configurer):  # renamed by Streamlit: nothing deferred, nothing changed
+                return
+            _theme_plotly_differe = configurer
+            setattr(module, _FONCTION_THEME_PLOTLY, lambda: None)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def differer_theme_plotly() -> bool:
+    """Before Streamlit is imported: defer the building of its Plotly theme (the ``streamlit``
+    template of ``plotly.io``, ~0.15 s of CPU) to :func:`configurer_theme_plotly`, which the
+    warm-up calls once its steps are done. Private Streamlit names: when the module or the
+    function is gone, or Streamlit is already imported, nothing is deferred. Returns whether the
+    hook is in place."""
+    if _MODULE_THEME_PLOTLY in sys.modules:
+        return False
+    if not any(isinstance(chercheur, _DiffererThemePlotly) for chercheur in sys.meta_path):
+        sys.meta_path.insert(0, _DiffererThemePlotly())
+    return True
+
+
+def configurer_theme_plotly() -> None:
+    """Build Streamlit's Plotly theme if it was deferred (once; a failure is logged: Plotly
+    figures are then drawn with Plotly's own default template)."""
+    global _theme_plotly_differe
+    # Streamlit is imported by now: a hook still waiting for the module (renamed) goes away.
+    sys.meta_path[:] = [c for c in sys.meta_path if not isinstance(c, _DiffererThemePlotly)]
+    configurer, _theme_plotly_differe = _theme_plotly_differe, None
+    if configurer is None:
+        return
+    try:
+        configurer()
+    except Exception:
+        _journal.warning("Thème Plotly de Streamlit non configuré", exc_info=True)
 
 
 def attendre_prechauffage(etape: str | None = None, delai_s: float = 120.0) -> None:
@@ -183,6 +253,7 @@ def _prechauffer_apres_demarrage(etapes: Etapes) -> None:
     demarrage = getattr(bootstrap, "_on_server_start", None)
     if not callable(demarrage):  # private Streamlit hook renamed: serve without warm-up
         _journal.warning("Préchauffage désactivé : crochet de démarrage de Streamlit introuvable")
+        configurer_theme_plotly()
         return
 
     def au_demarrage(server) -> None:
@@ -197,11 +268,20 @@ def preparer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> None:
     desactiver_pages_v1()
     accelerer_inventaire_des_composants()
     _avertissement_deja_verifie()
-    if os.environ.get("DASHBOARD_PRECHAUFFAGE", "1") != "0":
+    if prechauffage_demande():
         _prechauffer_apres_demarrage(etapes)
+    else:
+        configurer_theme_plotly()
+
+
+def prechauffage_demande() -> bool:
+    """The warm-up is on unless ``DASHBOARD_PRECHAUFFAGE=0``."""
+    return os.environ.get("DASHBOARD_PRECHAUFFAGE", "1") != "0"
 
 
 def main(arguments: list[str] | None = None) -> None:
+    if prechauffage_demande():
+        differer_theme_plotly()  # before Streamlit is imported (see the module doc, point 5)
     from streamlit.web import cli
 
     preparer()
