@@ -54,6 +54,12 @@ def test_la_page_affiche_son_titre(page_chargee):
     expect(onglet.page.locator("h1").first).to_have_text(page_app.titre)
 
 
+def test_le_document_est_en_francais(page_chargee):
+    # Screen readers pick their voice from <html lang>; Streamlit leaves it to "en" (see app.py).
+    _, onglet = page_chargee
+    expect(onglet.page.locator("html")).to_have_attribute("lang", "fr")
+
+
 def test_aucune_exception_affichee(page_chargee):
     _, onglet = page_chargee
     assert onglet.page.locator('[data-testid="stException"]').count() == 0
