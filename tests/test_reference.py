@@ -116,3 +116,55 @@ def test_geojson_deterministe(reference):
     assert [f["properties"]["code_insee"] for f in donnees["features"]] == sorted(
         reference.communes["code_insee"]
     )
+
+
+def test_lecture_sans_gdal_meme_table_que_read_file():
+    # The GeoJSON is read with json + shapely (no pyogrio on the first page): same columns, same
+    # values, same geometries as GDAL's reader followed by the same conversions.
+    import geopandas as gpd
+
+    from dashboard.reference import _lire_communes
+
+    chemin = RACINE / "data/reference/communes.geojson"
+    gdal = gpd.read_file(chemin)
+    lue = _lire_communes(chemin)
+    assert list(lue.columns) == list(gdal.columns)
+    assert lue.crs == gdal.crs
+    assert (lue.geometry.to_wkb() == gdal.geometry.to_wkb()).all()
+    for colonne in ("code_insee", "nom", "siren_epci", "nom_epci", "superficie_km2"):
+        assert lue[colonne].tolist() == gdal[colonne].tolist()
+    assert lue["population"].astype("Int64").equals(gdal["population"].astype("Int64"))
+
+
+def _reecrire_communes(dossier, contenu: bytes) -> None:
+    """Replace communes.geojson and update its sha256 in the manifest (the checksum passes)."""
+    from dashboard.integrite import sha256_octets
+
+    (dossier / "communes.geojson").write_bytes(contenu)
+    chemin_manifeste = dossier / "manifest.json"
+    manifeste = json.loads(chemin_manifeste.read_text(encoding="utf-8"))
+    manifeste["fichiers"]["communes.geojson"]["sha256"] = sha256_octets(contenu)
+    chemin_manifeste.write_text(json.dumps(manifeste), encoding="utf-8")
+
+
+def test_geojson_illisible_ligne_indiquee(territoire, copie_reference):
+    _reecrire_communes(copie_reference, b'{"type": "FeatureCollection",\n "features": [\n  {"type": ')
+    with pytest.raises(DonneesCorrompues) as exc:
+        charger_reference(copie_reference, territoire)
+    assert exc.value.fichier == "communes.geojson" and exc.value.ligne == 3
+    assert "GeoJSON illisible" in str(exc.value) and "python -m dashboard reference" in str(exc.value)
+
+
+@pytest.mark.parametrize(("contenu", "attendu"), [
+    (b'{"type": "FeatureCollection", "features": []}', "sans communes"),
+    (b'[1, 2]', "sans communes"),
+    (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": "X"},'
+     b' "geometry": {"type": "Point", "coordinates": [-3.3, 47.7]}}]}', "propriétés absentes"),
+    (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},'
+     b' "geometry": {"type": "Polygone", "coordinates": []}}]}', "GeoJSON inattendu"),
+])
+def test_geojson_inattendu_message_clair(territoire, copie_reference, contenu, attendu):
+    _reecrire_communes(copie_reference, contenu)
+    with pytest.raises(DonneesCorrompues, match=attendu) as exc:
+        charger_reference(copie_reference, territoire)
+    assert exc.value.fichier == "communes.geojson"

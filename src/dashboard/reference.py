@@ -309,6 +309,35 @@ def ecrire_reference(reference: Reference, dossier: Path, territoire: Territoire
     return manifeste
 
 
+COLONNES_COMMUNES = ("code_insee", "nom", "siren_epci", "nom_epci", "population", "superficie_km2")
+
+
+def _lire_communes(chemin: Path) -> gpd.GeoDataFrame:
+    """The communes GeoJSON this module writes, read with ``json`` and shapely rather than GDAL:
+    same table as ``gpd.read_file`` (checked by a test), ~5 times faster on these 30 communes, and
+    the first page of a fresh server does not have to import pyogrio and register GDAL's drivers."""
+    conseil = "restaurez-le depuis le dépôt ou reconstruisez : python -m dashboard reference"
+    try:
+        collection = json.loads(chemin.read_bytes())
+    except json.JSONDecodeError as exc:
+        raise DonneesCorrompues(f"GeoJSON illisible ({exc.msg}, caractère {exc.colno})", fichier=chemin.name,
+                                ligne=exc.lineno, conseil=conseil) from exc
+    entites = collection.get("features") if isinstance(collection, dict) else None
+    if not isinstance(entites, list) or not entites:
+        raise DonneesCorrompues("GeoJSON sans communes (« features » absent ou vide)", fichier=chemin.name,
+                                conseil=conseil)
+    try:
+        communes = gpd.GeoDataFrame.from_features(entites, crs=CRS_AFFICHAGE)
+    except (AttributeError, KeyError, TypeError, ValueError, shapely.errors.ShapelyError) as exc:
+        raise DonneesCorrompues(f"GeoJSON inattendu ({exc})", fichier=chemin.name, conseil=conseil) from exc
+    manquantes = [c for c in COLONNES_COMMUNES if c not in communes.columns]
+    if manquantes:
+        raise DonneesCorrompues(f"propriétés absentes du GeoJSON : {', '.join(manquantes)}", fichier=chemin.name,
+                                colonne=manquantes[0], conseil=conseil)
+    # The column order of gpd.read_file: properties as written, geometry last.
+    return communes[[c for c in communes.columns if c != "geometry"] + ["geometry"]]
+
+
 def charger_reference(dossier: Path, territoire: Territoire) -> Reference:
     """Read the committed reference, check sha256 and the territory; French errors only."""
     chemin_manifeste = dossier / FICHIER_MANIFESTE
@@ -336,7 +365,7 @@ def charger_reference(dossier: Path, territoire: Territoire) -> Reference:
                 fichier=nom,
                 conseil="restaurez-le depuis le dépôt ou reconstruisez : python -m dashboard reference",
             )
-    communes = gpd.read_file(dossier / FICHIER_COMMUNES)
+    communes = _lire_communes(dossier / FICHIER_COMMUNES)
     communes["code_insee"] = communes["code_insee"].astype(str)
     communes["siren_epci"] = communes["siren_epci"].astype(str)
     communes["population"] = communes["population"].astype("Int64")
