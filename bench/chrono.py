@@ -76,6 +76,7 @@ def main() -> None:
     if lanceur:
         from dashboard import serveur
 
+        serveur.limiter_fils_de_calcul()
         if serveur.prechauffage_demande():  # as serveur.main does, before Streamlit is imported
             serveur.differer_theme_plotly()
     fichier = os.environ.get("BENCH_CHRONO")

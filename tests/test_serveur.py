@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
 import subprocess
 import sys
 import textwrap
@@ -345,3 +346,47 @@ def test_la_carte_et_le_theme_plotly_n_importent_pas_les_memes_modules():
     modules_carte, modules_theme = set(ast.literal_eval(carte)), set(ast.literal_eval(theme))
     assert "streamlit_folium" in modules_carte and "plotly.graph_objects" in modules_theme
     assert modules_carte.isdisjoint(modules_theme)
+
+
+def test_la_premiere_page_n_importe_pas_gdal():
+    # The reference geography is read without pyogrio (GDAL's drivers: ~0.1 s of CPU on a fresh
+    # server); it is not warmed up any more, so nothing on the first page's path may need it.
+    assert "pyogrio" not in serveur.MODULES_PRECHAUFFES
+    resultat = _dans_un_interpreteur_neuf("""
+        import importlib, sys
+        from dashboard import serveur
+        for module in serveur.MODULES_PRECHAUFFES:
+            importlib.import_module(module)
+        from dashboard.chemins import RACINE_PROJET
+        from dashboard.reference import charger_reference
+        from dashboard.territoire import charger_territoire
+        territoire = charger_territoire(RACINE_PROJET / "data" / "territoire.toml")
+        communes = charger_reference(RACINE_PROJET / "data" / "reference", territoire).communes
+        print(len(communes), "pyogrio" in sys.modules)
+    """)
+    assert resultat == "30 False"
+
+
+def test_un_seul_fil_openblas_sauf_reglage_explicite(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    serveur.limiter_fils_de_calcul()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    serveur.limiter_fils_de_calcul()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="fils du processus lus dans /proc (Linux)")
+def test_le_lanceur_limite_openblas_avant_numpy():
+    # The setting only counts before numpy loads: in the launcher's order, numpy then starts no
+    # OpenBLAS thread (the process keeps its single thread).
+    resultat = _dans_un_interpreteur_neuf("""
+        import os, sys
+        os.environ.pop("OPENBLAS_NUM_THREADS", None)
+        from dashboard import serveur
+        numpy_avant = "numpy" in sys.modules
+        serveur.limiter_fils_de_calcul()
+        import numpy
+        print(numpy_avant, len(os.listdir("/proc/self/task")))
+    """)
+    assert resultat == "False 1"

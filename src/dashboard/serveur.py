@@ -28,7 +28,11 @@ Why not plain ``streamlit run app.py``:
 4. While the warm-up imports folium, the code Jinja compiles from its ~80 templates is cached
    on disk, like Python's ``.pyc`` (:mod:`dashboard.cache_gabarits`; ~0.17 s of CPU less on the
    path of the first map). ``DASHBOARD_CACHE_GABARITS=0`` disables it.
-5. Importing Streamlit builds its Plotly theme (a ``plotly`` template with its validators:
+5. Before numpy is loaded, OpenBLAS is limited to one thread (:func:`limiter_fils_de_calcul`):
+   otherwise it starts one per core as numpy loads, and they burn ~0.1 s of CPU that Chromium
+   needs while it loads the interface. The dashboard does no linear algebra worth spreading over
+   cores; an explicit ``OPENBLAS_NUM_THREADS`` is kept.
+6. Importing Streamlit builds its Plotly theme (a ``plotly`` template with its validators:
    ~0.15 s of CPU, a quarter of the import) before the server can listen. With the warm-up on,
    :func:`main` defers it to the end of the warm-up (:func:`differer_theme_plotly`), after the
    map's modules; every page that draws a Plotly figure waits for the whole warm-up anyway.
@@ -61,7 +65,6 @@ ETAPES_PRECHAUFFAGE: Etapes = (
         "PIL.Image",  # st.set_page_config converts the favicon
         "pandas",
         "geopandas",
-        "pyogrio",
         "pyproj",
         "dashboard.reference",
         "dashboard.vues.provenance",
@@ -82,7 +85,7 @@ _fil_prechauffage: threading.Thread | None = None
 _etapes_finies: dict[str, threading.Event] = {}
 
 # Streamlit's module that builds its Plotly theme when ``streamlit.elements.plotly_chart`` is
-# imported (see the module doc, point 5), and the real function while it is deferred.
+# imported (see the module doc, point 6), and the real function while it is deferred.
 _MODULE_THEME_PLOTLY = "streamlit.elements.lib.streamlit_plotly_theme"
 _FONCTION_THEME_PLOTLY = "configure_streamlit_plotly_theme"
 _theme_plotly_differe: Callable[[], None] | None = None
@@ -279,9 +282,15 @@ def prechauffage_demande() -> bool:
     return os.environ.get("DASHBOARD_PRECHAUFFAGE", "1") != "0"
 
 
+def limiter_fils_de_calcul() -> None:
+    """One OpenBLAS thread unless told otherwise (see the module doc, point 5); before numpy loads."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def main(arguments: list[str] | None = None) -> None:
+    limiter_fils_de_calcul()
     if prechauffage_demande():
-        differer_theme_plotly()  # before Streamlit is imported (see the module doc, point 5)
+        differer_theme_plotly()  # before Streamlit is imported (see the module doc, point 6)
     from streamlit.web import cli
 
     preparer()
