@@ -14,6 +14,7 @@ from dashboard.serveur import attendre_prechauffage
 from dashboard.ui import composants, provenance
 from dashboard.vues import textes
 from dashboard.vues.classes import classes_quantiles
+from dashboard.vues.tableau import COLONNES_COMMUNES, TRIS_COMMUNES
 
 composants.exiger_coquille()
 reference, perimetre = st.session_state["reference"], st.session_state["perimetre"]
@@ -35,19 +36,10 @@ zone_carte = st.container()  # filled at the end of the page (see the module doc
 composants.legende("Densité de population (hab./km²)", classes)
 
 st.subheader("Communes du périmètre")
-tableau_perimetre = tableau.loc[dans_perimetre["code_insee"]].reset_index()
-st.dataframe(
-    tableau_perimetre,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "code_insee": st.column_config.TextColumn("Code INSEE"),
-        "nom": st.column_config.TextColumn("Commune"),
-        "nom_epci": st.column_config.TextColumn("EPCI"),
-        "population": st.column_config.NumberColumn("Population municipale", format="localized"),
-        "superficie_km2": st.column_config.NumberColumn("Superficie (km²)", format="localized"),
-        "densite_hab_km2": st.column_config.NumberColumn("Densité (hab./km²)", format="localized"),
-    },
+tableau_perimetre = composants.tableau_trie(
+    tableau.loc[dans_perimetre["code_insee"]].reset_index(), COLONNES_COMMUNES, TRIS_COMMUNES,
+    f"{formats.nombre(len(dans_perimetre))} commune{'s' if len(dans_perimetre) > 1 else ''} — {perimetre.libelle}",
+    "vue_ensemble",
 )
 composants.exporter_tableau(tableau_perimetre, f"Communes — {perimetre.libelle}", "vue_ensemble")
 composants.exporter_carte_png(reference.communes, tableau["densite_hab_km2"], classes,

@@ -48,6 +48,30 @@ def test_vue_ensemble_chiffres_du_pays():
     assert "Licence Ouverte 2.0" in " ".join(c.value for c in at.caption)
 
 
+def _tableau_html(at: AppTest) -> str:
+    (tableau,) = [h.value for h in at.html if "tableau-donnees" in h.value]
+    return tableau
+
+
+def _lignes_du_tableau(at: AppTest) -> list[str]:
+    return _tableau_html(at).split("<tbody>", 1)[1].split("</tr>")[:-1]
+
+
+def test_vue_ensemble_tableau_trie():
+    at = lancer()
+    tri = at.radio(key="tri_vue_ensemble")
+    assert tri.value == "Nom (A → Z)"
+    lignes = _lignes_du_tableau(at)
+    assert len(lignes) == 30 and "<td>Brandérion</td>" in lignes[0]
+    tri.set_value("Population (décroissante)").run()
+    lignes = _lignes_du_tableau(at)
+    assert "<td>Lorient</td>" in lignes[0] and "<td>Lanester</td>" in lignes[1]
+    assert "tri : population (décroissante)" in _tableau_html(at)
+    at.sidebar.selectbox[0].set_value(Perimetre("epci", "245600440", "Blavet Bellevue Océan")).run()
+    lignes = _lignes_du_tableau(at)
+    assert len(lignes) == 5 and "<td>Kervignac</td>" in lignes[0]  # the order chosen is kept
+
+
 def test_perimetre_dans_l_url():
     at = lancer(perimetre="245600440")
     assert metriques(at)["Communes"] == "5"

@@ -186,3 +186,23 @@ def test_telecharger_csv_et_pdf_de_la_fiche(onglet, serveur_app):
     assert pdf.suggested_filename.endswith(".pdf")
     assert open(pdf.path(), "rb").read(4) == b"%PDF"
     capturer(page, "interaction-fiche-telechargements")
+
+
+def test_trier_le_tableau_des_communes(onglet, serveur_app):
+    # The table of communes is a real table (caption, column headers: what screen readers and
+    # printing see), all 30 rows in the page; « Trier par » reorders it.
+    page = onglet.page
+    page.goto(serveur_app)
+    attendre_fin_script(page)
+    attendre_polygones(page, 30)
+    tableau = page.get_by_role("table", name=re.compile(r"^30 communes — Pays de Lorient"))
+    expect(tableau.get_by_role("columnheader", name="Population municipale")).to_be_visible()
+    lignes = tableau.locator("tbody tr")
+    expect(lignes).to_have_count(30)
+    expect(lignes.first.locator("td").nth(1)).to_have_text("Brandérion")
+    page.get_by_text("Population (décroissante)").click()
+    expect(lignes.first.locator("td").nth(1)).to_have_text("Lorient", timeout=30_000)
+    expect(lignes.nth(1).locator("td").nth(1)).to_have_text("Lanester")
+    expect(lignes.first.locator("td").nth(3)).to_have_text("57\u202f149")
+    attendre_fin_script(page)
+    capturer(page, "interaction-tableau-trie")

@@ -561,6 +561,19 @@ def tableau_sites(sites: pd.DataFrame, seuil_libelle: str) -> None:
     })
 
 
+def tableau_trie(donnees: pd.DataFrame, colonnes, tris: dict[str, tuple[str, bool]], legende: str,
+                 cle: str) -> pd.DataFrame:
+    """A « Trier par » choice above a plain HTML table (see :mod:`dashboard.vues.tableau`); returns
+    the rows in the order shown, for the exports."""
+    from dashboard.vues.tableau import CSS, tableau_html, trier
+
+    choix = st.radio("Trier par", list(tris), horizontal=True, key=f"tri_{cle}")
+    colonne, decroissant = tris[choix]
+    triees = trier(donnees, colonne, decroissant)
+    st.html(CSS + tableau_html(triees, colonnes, f"{legende} — tri : {choix.lower()}"))
+    return triees
+
+
 def exporter_tableau(tableau: pd.DataFrame, nom: str, cle: str) -> None:
     """CSV (« ; », UTF-8 avec BOM) and XLSX downloads of a table, with the sources of the page.
 
