@@ -309,9 +309,6 @@ def ecrire_reference(reference: Reference, dossier: Path, territoire: Territoire
     return manifeste
 
 
-COLONNES_COMMUNES = ("code_insee", "nom", "siren_epci", "nom_epci", "population", "superficie_km2")
-
-
 def _lire_communes(chemin: Path) -> gpd.GeoDataFrame:
     """The communes GeoJSON this module writes, read with ``json`` and shapely rather than GDAL:
     same table as ``gpd.read_file`` (checked by a test), ~5 times faster on these 30 communes, and

@@ -16,6 +16,8 @@ from dashboard.ui import donnees, provenance
 from dashboard.vues.classes import COULEUR_NON_DISPONIBLE, LIBELLE_NON_DISPONIBLE, Classe
 from dashboard.vues.provenance import Provenance
 from dashboard.vues.securite import safe_html
+from dashboard.vues.tableau import CSS as CSS_TABLEAU
+from dashboard.vues.tableau import Colonne, tableau_html, trier
 
 CLE_PERIMETRE = "perimetre"
 
@@ -561,16 +563,14 @@ def tableau_sites(sites: pd.DataFrame, seuil_libelle: str) -> None:
     })
 
 
-def tableau_trie(donnees: pd.DataFrame, colonnes, tris: dict[str, tuple[str, bool]], legende: str,
-                 cle: str) -> pd.DataFrame:
+def tableau_trie(donnees: pd.DataFrame, colonnes: Sequence[Colonne], tris: dict[str, tuple[str, bool]],
+                 legende: str, cle: str) -> pd.DataFrame:
     """A « Trier par » choice above a plain HTML table (see :mod:`dashboard.vues.tableau`); returns
     the rows in the order shown, for the exports."""
-    from dashboard.vues.tableau import CSS, tableau_html, trier
-
     choix = st.radio("Trier par", list(tris), horizontal=True, key=f"tri_{cle}")
     colonne, decroissant = tris[choix]
     triees = trier(donnees, colonne, decroissant)
-    st.html(CSS + tableau_html(triees, colonnes, f"{legende} — tri : {choix.lower()}"))
+    st.html(CSS_TABLEAU + tableau_html(triees, colonnes, f"{legende} — tri : {choix.lower()}"))
     return triees
 
 
