@@ -39,7 +39,6 @@ st.subheader("Communes du périmètre")
 tableau_perimetre = composants.tableau_trie(
     tableau.loc[dans_perimetre["code_insee"]].reset_index(), COLONNES_COMMUNES, TRIS_COMMUNES,
     f"{formats.nombre(len(dans_perimetre))} commune{'s' if len(dans_perimetre) > 1 else ''} — {perimetre.libelle}",
-    "vue_ensemble",
 )
 composants.exporter_tableau(tableau_perimetre, f"Communes — {perimetre.libelle}", "vue_ensemble")
 composants.exporter_carte_png(reference.communes, tableau["densite_hab_km2"], classes,

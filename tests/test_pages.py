@@ -59,17 +59,26 @@ def _lignes_du_tableau(at: AppTest) -> list[str]:
 
 def test_vue_ensemble_tableau_trie():
     at = lancer()
-    tri = at.radio(key="tri_vue_ensemble")
-    assert tri.value == "Nom (A → Z)"
+    tri = at.radio(key="url_tri")
+    assert tri.value == "nom" and tri.label == "Trier par"
     lignes = _lignes_du_tableau(at)
     assert len(lignes) == 30 and "<td>Brandérion</td>" in lignes[0]
-    tri.set_value("Population (décroissante)").run()
+    tri.set_value("population").run()
     lignes = _lignes_du_tableau(at)
     assert "<td>Lorient</td>" in lignes[0] and "<td>Lanester</td>" in lignes[1]
     assert "tri : population (décroissante)" in _tableau_html(at)
+    assert at.query_params["tri"] == "population"  # a copied link keeps the order
     at.sidebar.selectbox[0].set_value(Perimetre("epci", "245600440", "Blavet Bellevue Océan")).run()
     lignes = _lignes_du_tableau(at)
     assert len(lignes) == 5 and "<td>Kervignac</td>" in lignes[0]  # the order chosen is kept
+
+
+def test_vue_ensemble_tri_depuis_l_url():
+    at = lancer(tri="densite")
+    assert "<td>Lorient</td>" in _lignes_du_tableau(at)[0]  # the densest commune
+    at = lancer(tri="zzz")
+    assert any("« tri »" in w.value for w in at.warning)
+    assert "<td>Brandérion</td>" in _lignes_du_tableau(at)[0]
 
 
 def test_perimetre_dans_l_url():

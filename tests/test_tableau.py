@@ -76,7 +76,8 @@ def test_tri_numerique_decroissant_manquants_en_dernier(cle):
 def test_colonnes_et_tris_des_communes_existent(reference):
     tableau = densite_par_commune(reference.communes)
     assert {c.cle for c in COLONNES_COMMUNES} <= set(tableau.columns)
-    assert {cle for cle, _ in TRIS_COMMUNES.values()} <= set(tableau.columns)
+    assert {colonne for _, colonne, _ in TRIS_COMMUNES.values()} <= set(tableau.columns)
+    assert all(valeur.isascii() and valeur.isalpha() for valeur in TRIS_COMMUNES)  # readable in a URL
     sortie = tableau_html(trier(tableau, "population", decroissant=True), COLONNES_COMMUNES, "Pays")
     assert sortie.count("<tr>") == 31
     premiere = sortie.split("<tbody><tr>", 1)[1].split("</tr>", 1)[0]

@@ -204,5 +204,6 @@ def test_trier_le_tableau_des_communes(onglet, serveur_app):
     expect(lignes.first.locator("td").nth(1)).to_have_text("Lorient", timeout=30_000)
     expect(lignes.nth(1).locator("td").nth(1)).to_have_text("Lanester")
     expect(lignes.first.locator("td").nth(3)).to_have_text("57\u202f149")
+    page.wait_for_function("() => location.search.includes('tri=population')", timeout=30_000)
     attendre_fin_script(page)
     capturer(page, "interaction-tableau-trie")

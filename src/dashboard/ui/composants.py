@@ -12,7 +12,7 @@ from dashboard.erreurs import ErreurConfiguration, ErreurDonnees
 from dashboard.indicateurs.territoire import ChiffresCles
 from dashboard.magasin import Instantane
 from dashboard.territoire import Perimetre, Territoire, perimetres, resoudre_perimetre
-from dashboard.ui import donnees, provenance
+from dashboard.ui import donnees, etat_url, provenance
 from dashboard.vues.classes import COULEUR_NON_DISPONIBLE, LIBELLE_NON_DISPONIBLE, Classe
 from dashboard.vues.provenance import Provenance
 from dashboard.vues.securite import safe_html
@@ -563,14 +563,15 @@ def tableau_sites(sites: pd.DataFrame, seuil_libelle: str) -> None:
     })
 
 
-def tableau_trie(donnees: pd.DataFrame, colonnes: Sequence[Colonne], tris: dict[str, tuple[str, bool]],
-                 legende: str, cle: str) -> pd.DataFrame:
-    """A « Trier par » choice above a plain HTML table (see :mod:`dashboard.vues.tableau`); returns
-    the rows in the order shown, for the exports."""
-    choix = st.radio("Trier par", list(tris), horizontal=True, key=f"tri_{cle}")
-    colonne, decroissant = tris[choix]
+def tableau_trie(donnees: pd.DataFrame, colonnes: Sequence[Colonne], tris: dict[str, tuple[str, str, bool]],
+                 legende: str) -> pd.DataFrame:
+    """A « Trier par » choice (kept in the URL, ``tri``) above a plain HTML table (see
+    :mod:`dashboard.vues.tableau`); returns the rows in the order shown, for the exports.
+    ``tris``: URL value → (label, column, descending)."""
+    choix = etat_url.boutons(st, "Trier par", list(tris), "tri", lambda t: tris[t][0])
+    libelle, colonne, decroissant = tris[choix]
     triees = trier(donnees, colonne, decroissant)
-    st.html(CSS_TABLEAU + tableau_html(triees, colonnes, f"{legende} — tri : {choix.lower()}"))
+    st.html(CSS_TABLEAU + tableau_html(triees, colonnes, f"{legende} — tri : {libelle.lower()}"))
     return triees
 
 

@@ -37,6 +37,17 @@ def choix(conteneur, libelle: str, options: Sequence[str], cle: str, format_func
     return valeur
 
 
+def boutons(conteneur, libelle: str, options: Sequence[str], cle: str, format_func: Callable[[str], str],
+            *, defaut: str | None = None) -> str:
+    """Horizontal radio buttons bound to the URL parameter ``cle``."""
+    options = list(options)
+    initial = _initial(cle, options, defaut or options[0])
+    valeur = conteneur.radio(libelle, options, index=options.index(initial), format_func=format_func,
+                             horizontal=True, key=f"url_{cle}")
+    _ecrire(cle, valeur)
+    return valeur
+
+
 def curseur(conteneur, libelle: str, options: Sequence[str], cle: str, *, disabled: bool = False,
             aide: str | None = None) -> str | None:
     """A select_slider bound to ``cle`` (defaults to the last option, the newest quarter)."""

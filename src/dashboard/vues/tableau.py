@@ -102,9 +102,10 @@ COLONNES_COMMUNES = (
     Colonne("superficie_km2", "Superficie (km²)", decimal(2), numerique=True),
     Colonne("densite_hab_km2", "Densité (hab./km²)", decimal(1), numerique=True),
 )
+# URL value → (label, column, descending).
 TRIS_COMMUNES = {
-    "Nom (A → Z)": ("nom", False),
-    "Population (décroissante)": ("population", True),
-    "Densité (décroissante)": ("densite_hab_km2", True),
-    "Superficie (décroissante)": ("superficie_km2", True),
+    "nom": ("Nom (A → Z)", "nom", False),
+    "population": ("Population (décroissante)", "population", True),
+    "densite": ("Densité (décroissante)", "densite_hab_km2", True),
+    "superficie": ("Superficie (décroissante)", "superficie_km2", True),
 }
