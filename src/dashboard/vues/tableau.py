@@ -45,11 +45,7 @@ class Colonne:
 
 
 def texte(valeur: object) -> str:
-    return formats.NON_DISPONIBLE if valeur is None or pd.isna(valeur) else str(valeur)
-
-
-def entier(valeur: object) -> str:
-    return formats.nombre(valeur)  # type: ignore[arg-type]
+    return formats.NON_DISPONIBLE if pd.isna(valeur) else str(valeur)
 
 
 def decimal(decimales: int) -> Callable[[object], str]:
@@ -57,6 +53,9 @@ def decimal(decimales: int) -> Callable[[object], str]:
         return formats.nombre(valeur, decimales)  # type: ignore[arg-type]
 
     return ecrire
+
+
+entier = decimal(0)
 
 
 def tableau_html(donnees: pd.DataFrame, colonnes: Sequence[Colonne], legende: str) -> str:
@@ -87,10 +86,9 @@ def cle_alphabetique(nom: object) -> str:
 def trier(donnees: pd.DataFrame, cle: str, decroissant: bool = False) -> pd.DataFrame:
     """Rows sorted on one column (text in French alphabetical order); missing values last, ties
     keep their order."""
-    if pd.api.types.is_numeric_dtype(donnees[cle]):
-        return donnees.sort_values(cle, ascending=not decroissant, na_position="last", kind="stable")
-    return donnees.sort_values(cle, ascending=not decroissant, na_position="last", kind="stable",
-                               key=lambda serie: serie.map(cle_alphabetique, na_action="ignore"))
+    alphabetique = None if pd.api.types.is_numeric_dtype(donnees[cle]) else (
+        lambda serie: serie.map(cle_alphabetique, na_action="ignore"))
+    return donnees.sort_values(cle, ascending=not decroissant, na_position="last", kind="stable", key=alphabetique)
 
 
 # The table of communes (« Vue d'ensemble »): columns, and the orders offered.
