@@ -571,7 +571,7 @@ def tableau_trie(donnees: pd.DataFrame, colonnes: Sequence[Colonne], tris: dict[
     choix = etat_url.boutons(st, "Trier par", list(tris), "tri", lambda t: tris[t][0])
     libelle, colonne, decroissant = tris[choix]
     triees = trier(donnees, colonne, decroissant)
-    st.html(CSS_TABLEAU + tableau_html(triees, colonnes, f"{legende} — tri : {libelle.lower()}"))
+    st.html(CSS_TABLEAU + tableau_html(triees, colonnes, f"{legende} — tri : {libelle[:1].lower()}{libelle[1:]}"))
     return triees
 
 
