@@ -314,6 +314,39 @@ def test_le_prechauffage_finit_par_le_theme_plotly():
     assert resultat == "[('carte finie', True)] True"
 
 
+def test_le_theme_plotly_attend_qu_une_page_le_demande():
+    # The map step over, the theme is not built while « Vue d'ensemble » (no Plotly) sends its
+    # first map: only when a page waits for the whole warm-up, or after DELAI_THEME_PLOTLY_S.
+    resultat = _dans_un_interpreteur_neuf("""
+        import time
+        from dashboard import serveur
+        serveur.differer_theme_plotly()
+        import streamlit, plotly.io as pio
+        serveur.DELAI_THEME_PLOTLY_S = 60.0
+        fil = serveur.prechauffer((("carte", ("colorsys",)),))
+        serveur.attendre_prechauffage("carte")
+        time.sleep(0.5)
+        avant = (fil.is_alive(), serveur._theme_plotly_differe is not None)
+        debut = time.perf_counter()
+        serveur.attendre_prechauffage()
+        print(avant, "streamlit" in pio.templates, not fil.is_alive(), time.perf_counter() - debut < 30)
+    """)
+    assert resultat == "(True, True) True True True"
+
+
+def test_le_theme_plotly_est_construit_apres_le_delai_sans_demande():
+    resultat = _dans_un_interpreteur_neuf("""
+        from dashboard import serveur
+        serveur.differer_theme_plotly()
+        import streamlit, plotly.io as pio
+        serveur.DELAI_THEME_PLOTLY_S = 0.2
+        fil = serveur.prechauffer((("carte", ("colorsys",)),))
+        fil.join(60)
+        print(not fil.is_alive(), serveur._theme_plotly_differe is None, "streamlit" in pio.templates)
+    """)
+    assert resultat == "True True True"
+
+
 def test_sans_prechauffage_le_theme_plotly_est_configure(bootstrap_intact, monkeypatch):
     appels = []
     monkeypatch.setattr(serveur, "_theme_plotly_differe", lambda: appels.append("theme"))

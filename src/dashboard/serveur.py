@@ -35,7 +35,9 @@ Why not plain ``streamlit run app.py``:
 6. Importing Streamlit builds its Plotly theme (a ``plotly`` template with its validators:
    ~0.15 s of CPU, a quarter of the import) before the server can listen. With the warm-up on,
    :func:`main` defers it to the end of the warm-up (:func:`differer_theme_plotly`), after the
-   map's modules; every page that draws a Plotly figure waits for the whole warm-up anyway.
+   map's modules, and builds it there only when a page waits for the whole warm-up (every page
+   that draws a Plotly figure does) or ``DELAI_THEME_PLOTLY_S`` later: built right away, it took
+   the processor from the first run of « Vue d'ensemble », which draws none.
 
 ``streamlit run app.py`` still works (a page reached that way redirects to the shell).
 """
@@ -89,6 +91,11 @@ _etapes_finies: dict[str, threading.Event] = {}
 _MODULE_THEME_PLOTLY = "streamlit.elements.lib.streamlit_plotly_theme"
 _FONCTION_THEME_PLOTLY = "configure_streamlit_plotly_theme"
 _theme_plotly_differe: Callable[[], None] | None = None
+# « Vue d'ensemble » draws no Plotly figure: once its steps are done, the warm-up builds the theme
+# when a page asks for the whole warm-up (attendre_prechauffage(), every Plotly page does) or
+# after this delay, whichever comes first — not while the first map is being sent.
+DELAI_THEME_PLOTLY_S = 5.0
+_theme_demande = threading.Event()
 
 
 def desactiver_pages_v1() -> None:
@@ -120,6 +127,8 @@ def prechauffer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> threading.Thread:
             for fin in finies.values():
                 fin.set()
             # Last, off the path of the first map; attendre_prechauffage() (all steps) waits for it.
+            if _theme_plotly_differe is not None:
+                _theme_demande.wait(DELAI_THEME_PLOTLY_S)
             configurer_theme_plotly()
 
     global _fil_prechauffage, _etapes_finies
@@ -185,8 +194,8 @@ def configurer_theme_plotly() -> None:
 
 
 def attendre_prechauffage(etape: str | None = None, delai_s: float = 120.0) -> None:
-    """Block until the warm-up step ``etape`` (all steps when ``None``) is done; at once if there
-    is no warm-up (AppTest, ``streamlit run app.py``) or once it has finished.
+    """Block until the warm-up step ``etape`` (all steps when ``None``, then the Plotly theme) is
+    done; at once if there is no warm-up (AppTest, ``streamlit run app.py``) or once it has finished.
 
     Called before importing anything heavy (see the module doc). Two threads importing the same
     packages at the same time can deadlock on Python's per-module import locks (seen here: the
@@ -200,6 +209,7 @@ def attendre_prechauffage(etape: str | None = None, delai_s: float = 120.0) -> N
     if fin is not None:
         fin.wait(delai_s)
     else:
+        _theme_demande.set()  # the whole warm-up: the Plotly theme is wanted now
         fil.join(delai_s)
 
 
