@@ -31,7 +31,6 @@ st.markdown(textes.phrase_vue_ensemble(perimetre.de, cles))
 tableau = densite_par_commune(reference.communes).set_index("code_insee")
 classes = classes_quantiles(tableau["densite_hab_km2"], formats.nombre)
 selection = set(dans_perimetre["code_insee"])
-fond = st.sidebar.toggle("Fond de carte OpenStreetMap (Internet requis)", value=False)
 zone_carte = st.container()  # filled at the end of the page (see the module doc)
 composants.legende("Densité de population (hab./km²)", classes)
 
@@ -50,8 +49,9 @@ from streamlit_folium import st_folium  # noqa: E402 — only once folium's warm
 from dashboard.vues.carte import carte_de_base, centre_et_zoom, couche_communes, emprise_selection  # noqa: E402
 
 # The base map stays the same from one scope to the next: only the communes layer and the view
-# change, so streamlit-folium updates the layer in place instead of rebuilding the map.
-base = carte_de_base(reference.communes.total_bounds, fond_osm=fond)
+# change, so streamlit-folium updates the layer in place instead of rebuilding the map. The
+# OpenStreetMap background is a box in the map itself (no widget, no script run to switch it).
+base = carte_de_base(reference.communes.total_bounds, choix_du_fond=True)
 couche = couche_communes(reference.communes, tableau["densite_hab_km2"], classes, {
     "Population municipale": tableau["population"].map(formats.nombre),
     "Densité": tableau["densite_hab_km2"].map(formats.densite),

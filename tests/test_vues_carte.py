@@ -8,7 +8,7 @@ import pytest
 
 from dashboard import formats
 from dashboard.indicateurs.territoire import densite_par_commune
-from dashboard.vues.carte import carte_communes, html_autonome
+from dashboard.vues.carte import carte_communes, carte_de_base, html_autonome
 from dashboard.vues.classes import (
     COULEUR_NON_DISPONIBLE,
     PALETTE_SEQUENTIELLE,
@@ -85,4 +85,19 @@ def test_selection_attenue_le_reste(reference, tableau):
 
 def test_fond_osm_optionnel(reference, tableau):
     carte = carte_communes(reference.communes, tableau["densite_hab_km2"], [], {}, fond_osm=True)
-    assert "tile.openstreetmap.org" in html_autonome(carte)
+    html = html_autonome(carte)
+    assert "tile.openstreetmap.org" in html
+    assert re.search(r"\btile_layer_\w+\.addTo\(", html)  # shown
+    assert "L.control.layers" not in html
+
+
+def test_choix_du_fond_dans_la_carte_decoche(reference):
+    # « Vue d'ensemble »: a box of Leaflet's layer control; the tile layer is defined, listed in
+    # the control, and not added to the map (no tile asked for) until the box is ticked.
+    html = html_autonome(carte_de_base(reference.communes.total_bounds, choix_du_fond=True))
+    assert "tile.openstreetmap.org" in html
+    assert not re.search(r"\btile_layer_\w+\.addTo\(", html)
+    assert re.search(r'"Fond OpenStreetMap \(Internet requis\)" : tile_layer_\w+', html)
+    assert '"collapsed": false' in html
+    sans = html_autonome(carte_de_base(reference.communes.total_bounds))
+    assert "tile.openstreetmap.org" not in sans and "L.control.layers" not in sans

@@ -207,3 +207,24 @@ def test_trier_le_tableau_des_communes(onglet, serveur_app):
     page.wait_for_function("() => location.search.includes('tri=population')", timeout=30_000)
     attendre_fin_script(page)
     capturer(page, "interaction-tableau-trie")
+
+
+def test_fond_openstreetmap_coche_dans_la_carte(onglet, serveur_app):
+    # The background is a box of Leaflet's layer control, unticked: no tile is asked for until
+    # it is ticked; ticking it asks the tile server (made unreachable here, as offline) and the
+    # communes stay drawn.
+    page = onglet.page
+    tuiles = re.compile(r"^https://tile\.openstreetmap\.org/")
+    page.route(tuiles, lambda route: route.abort("internetdisconnected"))
+    page.goto(serveur_app)
+    attendre_fin_script(page)
+    attendre_polygones(page, 30)
+    case = cadre_carte(page).get_by_role("checkbox", name="Fond OpenStreetMap (Internet requis)")
+    expect(case).not_to_be_checked()
+    assert onglet.requetes_externes == []
+    with page.expect_request(tuiles):
+        case.check()
+    expect(case).to_be_checked()
+    assert cadre_carte(page).locator(POLYGONES).count() == 30
+    assert all(tuiles.match(r.split(" ", 1)[1]) for r in onglet.requetes_externes)
+    capturer(page, "interaction-vue-ensemble-fond-osm")

@@ -22,6 +22,7 @@ from dashboard.vues.classes import Classe, couleur_pour
 from dashboard.vues.securite import safe_html
 
 ATTRIBUTION_OSM = "© contributeurs OpenStreetMap (ODbL)"
+LIBELLE_FOND_OSM = "Fond OpenStreetMap (Internet requis)"
 
 
 def localiser_ressources(carte: folium.Map) -> folium.Map:
@@ -50,11 +51,16 @@ def localiser_ressources(carte: folium.Map) -> folium.Map:
     return carte
 
 
-def carte_de_base(emprise: Sequence[float], *, fond_osm: bool = False, hauteur: int = 520) -> folium.Map:
-    """An empty map (no layer) centred on ``emprise`` (west, south, east, north, WGS84).
+def carte_de_base(emprise: Sequence[float], *, choix_du_fond: bool = False, fond_osm: bool = False,
+                  hauteur: int = 520) -> folium.Map:
+    """An empty map (no data layer) centred on ``emprise`` (west, south, east, north, WGS84).
 
     Kept identical from one rerun to the next, it lets ``st_folium`` update only the layer
     given as ``feature_group_to_add`` instead of rebuilding the whole map (faster, no flicker).
+
+    ``choix_du_fond``: a box in the map's corner (Leaflet's layer control), unticked, to show the
+    OpenStreetMap tiles when online; the tile server is asked for nothing until it is ticked,
+    and ticking it needs no script run. ``fond_osm``: those tiles always shown.
     """
     carte = folium.Map(
         location=[(emprise[1] + emprise[3]) / 2, (emprise[0] + emprise[2]) / 2],
@@ -65,8 +71,12 @@ def carte_de_base(emprise: Sequence[float], *, fond_osm: bool = False, hauteur: 
         attribution_control=True,
         height=hauteur,
     )
-    if fond_osm:
-        folium.TileLayer("OpenStreetMap", name="Fond OpenStreetMap", attr=ATTRIBUTION_OSM).add_to(carte)
+    if fond_osm or choix_du_fond:
+        folium.TileLayer("OpenStreetMap", name=LIBELLE_FOND_OSM, attr=ATTRIBUTION_OSM, overlay=True,
+                         control=choix_du_fond, show=fond_osm).add_to(carte)
+    if choix_du_fond:
+        # Added last on purpose: the control lists the layers already on the map (only this one).
+        folium.LayerControl(position="topright", collapsed=False).add_to(carte)
     return localiser_ressources(carte)
 
 
