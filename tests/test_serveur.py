@@ -34,11 +34,14 @@ def bootstrap_intact(monkeypatch):
 
 def test_prechauffer_importe_les_modules_dans_un_fil(monkeypatch):
     monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    amorcages = []
+    monkeypatch.setattr(serveur, "amorcer_index_des_modules", lambda: amorcages.append("colorsys" in sys.modules))
     fil = serveur.prechauffer((("essai", ("colorsys",)),))
     fil.join(timeout=30)
     assert not fil.is_alive()
     assert fil.daemon and fil.name == "prechauffage"
     assert "colorsys" in sys.modules
+    assert amorcages == [True]  # the module index is primed once, after the imports
 
 
 def test_prechauffer_journalise_un_echec_sans_lever(caplog):
@@ -345,6 +348,31 @@ def test_le_theme_plotly_est_construit_apres_le_delai_sans_demande():
         print(not fil.is_alive(), serveur._theme_plotly_differe is None, "streamlit" in pio.templates)
     """)
     assert resultat == "True True True"
+
+
+def test_l_index_des_modules_est_amorce_par_le_prechauffage():
+    # Declaring streamlit_folium's component asks inspect.getmodule, which indexes the file of
+    # every module loaded since its last call: after the warm-up, only the few new ones.
+    code = """
+        import importlib, inspect, sys
+        from dashboard import serveur
+        import streamlit
+        for module in serveur.MODULES_PRECHAUFFES:
+            importlib.import_module(module)
+        {amorcage}
+        fichiers = []
+        origine = inspect.getabsfile
+        def getabsfile(objet, _filename=None):
+            fichiers.append(objet)
+            return origine(objet, _filename)
+        inspect.getabsfile = getabsfile
+        import streamlit_folium
+        print(len(fichiers), len(sys.modules))
+    """
+    sans = _dans_un_interpreteur_neuf(code.replace("{amorcage}", "pass")).split()
+    avec = _dans_un_interpreteur_neuf(code.replace("{amorcage}", "serveur.amorcer_index_des_modules()")).split()
+    assert int(sans[0]) > 1_000 and int(sans[1]) > 1_000  # every loaded module indexed in the script
+    assert int(avec[0]) < 50
 
 
 def test_sans_prechauffage_le_theme_plotly_est_configure(bootstrap_intact, monkeypatch):

@@ -38,6 +38,9 @@ Why not plain ``streamlit run app.py``:
    map's modules, and builds it there only when a page waits for the whole warm-up (every page
    that draws a Plotly figure does) or ``DELAI_THEME_PLOTLY_S`` later: built right away, it took
    the processor from the first run of « Vue d'ensemble », which draws none.
+7. The warm-up ends by indexing the loaded modules for ``inspect.getmodule``
+   (:func:`amorcer_index_des_modules`), which Streamlit would otherwise do in the first script
+   run, when ``streamlit_folium`` declares its component.
 
 ``streamlit run app.py`` still works (a page reached that way redirects to the shell).
 """
@@ -48,6 +51,7 @@ import contextlib
 import importlib
 import importlib.abc
 import importlib.machinery
+import inspect
 import logging
 import os
 import sys
@@ -121,6 +125,7 @@ def prechauffer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> threading.Thread:
                     for module in modules:
                         importlib.import_module(module)
                     finies[nom].set()
+            amorcer_index_des_modules()
         except Exception:  # warm-up only: the script imports it again and the page reports the error
             _journal.warning("Préchauffage : import de %s impossible", module, exc_info=True)
         finally:
@@ -136,6 +141,15 @@ def prechauffer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> threading.Thread:
     _fil_prechauffage, _etapes_finies = fil, finies
     fil.start()
     return fil
+
+
+def amorcer_index_des_modules() -> None:
+    """``inspect.getmodule`` indexes the file of every module in ``sys.modules`` the first time it
+    is asked about an object that is not a module, then only the modules imported since.
+    Streamlit asks it when a component is declared, i.e. when the first script run imports
+    ``streamlit_folium``: ~0.1 s of indexing on the path of the first map. The warm-up does it
+    once its imports are in (the same stdlib function, called once more, on another thread)."""
+    inspect.getmodule(amorcer_index_des_modules.__code__)
 
 
 class _DiffererThemePlotly(importlib.abc.MetaPathFinder):
