@@ -12,7 +12,8 @@ What runs (the venue set-up, both on this machine, as documented in the README):
   sessions opened within ``--ouverture`` seconds, half on « Vue d'ensemble », half on
   « Couverture »; each first loads the page over HTTP (``/``, the JS/CSS bundle, host
   config, health) like a browser with an empty cache, then opens the WebSocket and, every
-  ``--periode`` seconds (± 20 % jitter), changes the « Périmètre » selectbox.
+  ``--periode`` seconds (± 20 % jitter), changes the scope (the « Périmètre » radio buttons;
+  for « Une commune », the commune too, in the « Commune » list).
 
 Why a protocol-level client and not 31 Chromium pages: on 2 cores, 31 browser renderers
 would take most of the CPU themselves and the measure would be the browsers', not the
@@ -63,7 +64,9 @@ CIBLE_P95_S = 3.0
 ECHANTILLON_RSS_S = 10
 PERIODE_SANTE_S = 3  # the kiosk page's watchdog
 PAGES = {"vue-ensemble": "", "couverture": "couverture"}  # url path sent ("" = the default page)
-PERIMETRES = ("Lorient Agglomération", "Blavet Bellevue Océan", "Commune : Hennebont", "Pays de Lorient (ensemble)")
+# (« Périmètre » radio button, commune picked in the « Commune » list once that list has been seen)
+PERIMETRES = (("Lorient Agglomération", None), ("Blavet Bellevue Océan", None), ("Une commune", "Hennebont"),
+              ("Pays de Lorient (ensemble)", None))
 DELAI_REPONSE_S = 120
 SUCCES = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
@@ -180,6 +183,9 @@ class Session:
             if type_element == "selectbox":
                 self.widgets[element.selectbox.label] = element.selectbox.id
                 self.options[element.selectbox.label] = list(element.selectbox.options)
+            elif type_element == "radio":
+                self.widgets[element.radio.label] = element.radio.id
+                self.options[element.radio.label] = list(element.radio.options)
             elif type_element == "exception":
                 self.mesures.erreurs.append(f"{self.nom} : exception {element.exception.type}")
         elif genre == "script_finished":
@@ -209,8 +215,11 @@ class Session:
         identifiant = self.widgets.get("Périmètre")
         if identifiant is None:
             return None
-        libelle = PERIMETRES[numero % len(PERIMETRES)]
-        return self._etat([WidgetState(id=identifiant, string_value=libelle)])
+        choix, commune = PERIMETRES[numero % len(PERIMETRES)]
+        etats = [WidgetState(id=identifiant, string_value=choix)]
+        if commune is not None and "Commune" in self.widgets:
+            etats.append(WidgetState(id=self.widgets["Commune"], string_value=commune))
+        return self._etat(etats)
 
     async def fermer(self) -> None:
         self.ferme_volontairement = True

@@ -54,12 +54,14 @@ ARGUMENTS_CHROMIUM = [
 ]
 NB_POLYGONES = 30
 DELAI_S = 60
-# Scope changes, in turn: (option label in the selectbox, expected « Communes » metric).
+# Scope changes, in turn, the same scopes in both apps: (the project's radio button « Périmètre »,
+# the naive version's option in its drop-down list, expected « Communes » metric). The project's
+# « Une commune » shows the first commune, Brandérion, until another one is picked.
 CHANGEMENTS = [
-    ("Blavet Bellevue Océan", 5),
-    ("Lorient Agglomération", 25),
-    ("Commune : Bubry", 1),
-    ("Pays de Lorient (ensemble)", 30),
+    ("Blavet Bellevue Océan", "Blavet Bellevue Océan", 5),
+    ("Lorient Agglomération", "Lorient Agglomération", 25),
+    ("Une commune", "Commune : Brandérion", 1),
+    ("Pays de Lorient (ensemble)", "Pays de Lorient (ensemble)", 30),
 ]
 # Targets of issue 2 (item 10).
 CIBLE_DEMARRAGE_S = 3.0
@@ -85,7 +87,8 @@ JS_PREPARER_CHANGEMENT = """(attendu) => {
     for (const d of cartes()) d.querySelectorAll('path.leaflet-interactive').forEach(p => p.dataset.benchAncien = '1');
     const etat = window.__bench = {t0: null, t1: null};
     document.addEventListener('pointerdown', e => {
-        if (etat.t0 === null && e.target.closest('[role="option"]')) etat.t0 = performance.now();
+        const choix = '[role="option"], [data-testid="stSidebar"] label[data-baseweb="radio"]';
+        if (etat.t0 === null && e.target.closest(choix)) etat.t0 = performance.now();
     }, {capture: true});
     const valeurMetrique = () => {
         const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(
@@ -234,16 +237,21 @@ def attendre(condition, message: str, delai_s: float = DELAI_S) -> None:
         time.sleep(0.02)
 
 
-def choisir(page: Page, libelle: str) -> None:
-    page.get_by_role("combobox", name="Périmètre").click()
+def choisir(page: Page, libelle: str, boutons: bool) -> None:
+    if boutons:  # the project: radio buttons in the sidebar
+        page.locator('[data-testid="stSidebar"] label[data-baseweb="radio"]').filter(
+            has_text=re.compile(rf"^{re.escape(libelle)}$")).click()
+        return
+    page.get_by_role("combobox", name="Périmètre").click()  # the naive version: a drop-down list
     page.get_by_role("option", name=libelle, exact=True).click()
 
 
-def changer_perimetre(page: Page, espion: Espion, chrono: Path, libelle: str, attendu: int) -> dict:
+def changer_perimetre(page: Page, espion: Espion, chrono: Path, libelle: str, attendu: int,
+                      boutons: bool = False) -> dict:
     """(b) one scope change: visible time, WebSocket round trip, server script time."""
     executions_avant, trames_avant = len(lire_chrono(chrono)), len(espion.trames)
     page.evaluate(JS_PREPARER_CHANGEMENT, attendu)
-    choisir(page, libelle)
+    choisir(page, libelle, boutons)
     page.wait_for_function("() => window.__bench.t1 !== null", timeout=DELAI_S * 1000)
     visible = page.evaluate("() => (window.__bench.t1 - window.__bench.t0) / 1000")
     page.wait_for_function(JS_SCRIPT_TERMINE, timeout=DELAI_S * 1000)
@@ -308,8 +316,10 @@ def mesurer(app: Application, navigateur: Browser, dossier: Path, repetition: in
             charge = espion.charge_carte()
             changements = []
             for k in range(nb_changements if app.changements else 0):
-                libelle, attendu = CHANGEMENTS[k % len(CHANGEMENTS)]
-                changements.append(changer_perimetre(page, espion, chrono, libelle, attendu))
+                bouton, option, attendu = CHANGEMENTS[k % len(CHANGEMENTS)]
+                boutons = app.nom == "projet"
+                changements.append(changer_perimetre(page, espion, chrono, bouton if boutons else option, attendu,
+                                                     boutons))
         finally:
             contexte.close()
             arreter(processus)

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.territoire import Perimetre
 from tests.conftest import RACINE
 
 PAGE_KIOSQUE = "pages/kiosque.py"  # only reachable in kiosk mode (tested below)
@@ -68,7 +67,7 @@ def test_vue_ensemble_tableau_trie():
     assert "<td>Lorient</td>" in lignes[0] and "<td>Lanester</td>" in lignes[1]
     assert "tri : population (décroissante)" in _tableau_html(at)
     assert at.query_params["tri"] == "population"  # a copied link keeps the order
-    at.sidebar.selectbox[0].set_value(Perimetre("epci", "245600440", "Blavet Bellevue Océan")).run()
+    at.radio(key="perimetre_niveau").set_value("245600440").run()
     lignes = _lignes_du_tableau(at)
     assert len(lignes) == 5 and "<td>Kervignac</td>" in lignes[0]  # the order chosen is kept
 
@@ -84,7 +83,15 @@ def test_vue_ensemble_tri_depuis_l_url():
 def test_perimetre_dans_l_url():
     at = lancer(perimetre="245600440")
     assert metriques(at)["Communes"] == "5"
-    assert at.sidebar.selectbox[0].value.libelle == "Blavet Bellevue Océan"
+    assert at.radio(key="perimetre_niveau").value == "245600440"
+    assert not at.sidebar.selectbox  # the list of communes opens for « Une commune » only
+
+
+def test_commune_dans_l_url():
+    at = lancer(perimetre="56121")
+    assert at.radio(key="perimetre_niveau").value == "commune"
+    assert at.selectbox(key="perimetre_commune").value == "56121"
+    assert metriques(at)["Communes"] == "1"
 
 
 def test_perimetre_inconnu_message_clair():
@@ -96,10 +103,24 @@ def test_perimetre_inconnu_message_clair():
 
 def test_changer_de_perimetre_met_a_jour_l_url():
     at = lancer()
-    assert "Commune : Lorient" in at.sidebar.selectbox[0].options
-    at.sidebar.selectbox[0].set_value(Perimetre("commune", "56121", "Lorient")).run()
+    niveau = at.radio(key="perimetre_niveau")
+    assert niveau.label == "Périmètre"
+    assert niveau.options == ["Pays de Lorient (ensemble)", "Lorient Agglomération", "Blavet Bellevue Océan",
+                              "Une commune"]
+    niveau.set_value("200042174").run()
+    assert at.query_params["perimetre"] == "200042174"
+    assert metriques(at)["Communes"] == "25"
+    at.radio(key="perimetre_niveau").set_value("commune").run()
+    communes = at.selectbox(key="perimetre_commune")
+    assert communes.label == "Commune" and len(communes.options) == 30
+    assert communes.options[0] == "Brandérion" and communes.value == "56021"  # first commune by default
+    assert at.query_params["perimetre"] == "56021"
+    communes.set_value("56121").run()
     assert at.query_params["perimetre"] == "56121"
     assert metriques(at)["Communes"] == "1"
+    at.radio(key="perimetre_niveau").set_value("pays").run()
+    assert at.query_params["perimetre"] == "pays" and metriques(at)["Communes"] == "30"
+    assert not at.sidebar.selectbox
 
 
 def test_donnees_absentes_message_francais(tmp_path, monkeypatch):

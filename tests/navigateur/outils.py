@@ -117,10 +117,15 @@ def valeur_metrique(page: Page, libelle: str):
     return carte.locator('[data-testid="stMetricValue"]')
 
 
-def choisir_perimetre(page: Page, libelle: str) -> None:
-    """Pick a scope in the sidebar selectbox « Périmètre »."""
-    page.get_by_role("combobox", name="Périmètre").click()
-    page.get_by_role("option", name=libelle, exact=True).click()
+def choisir_perimetre(page: Page, libelle: str, commune: str | None = None) -> None:
+    """Pick a scope in the sidebar: a radio button of « Périmètre »; for « Une commune », then
+    ``commune`` in the drop-down list « Commune » that opens."""
+    page.locator('[data-testid="stSidebar"]').get_by_role("radio", name=libelle, exact=True).check(force=True)
+    if commune is not None:
+        liste = page.get_by_role("combobox", name="Commune")
+        expect(liste).to_be_visible(timeout=DELAI_MS)
+        liste.click()
+        page.get_by_role("option", name=commune, exact=True).click()
 
 
 def survoler_jusqu_a_infobulle(page: Page, essais: int = 15) -> str:

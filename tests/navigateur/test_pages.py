@@ -115,7 +115,8 @@ def test_perimetre_epci_depuis_l_url(onglet, serveur_app):
     page.goto(f"{serveur_app}{PAGE_CARTE.chemin}?perimetre=245600440")
     attendre_fin_script(page)
     expect(page.get_by_text("Périmètre : Blavet Bellevue Océan")).to_be_visible()
-    expect(page.get_by_role("combobox", name="Périmètre")).to_have_value("Blavet Bellevue Océan")
+    expect(page.get_by_role("radio", name="Blavet Bellevue Océan", exact=True)).to_be_checked()
+    expect(page.get_by_role("combobox", name="Commune")).to_have_count(0)
     expect(valeur_metrique(page, "Communes")).to_have_text("5")
     attendre_polygones(page, 30)
     assert onglet.erreurs_console == []
@@ -142,7 +143,14 @@ def test_choisir_un_perimetre_met_a_jour_l_url(onglet, serveur_app):
     expect(valeur_metrique(page, "Communes")).to_have_text("5")
     attendre_polygones(page, 30)
 
+    choisir_perimetre(page, "Une commune", "Hennebont")
+    page.wait_for_url(re.compile(r"[?&]perimetre=56083(&|$)"))
+    expect(valeur_metrique(page, "Communes")).to_have_text("1")
+    expect(page.get_by_text("Périmètre : Hennebont")).to_be_visible()
+    capturer(page, "perimetre-une-commune")
+
     choisir_perimetre(page, "Pays de Lorient (ensemble)")
     page.wait_for_url(re.compile(r"[?&]perimetre=pays(&|$)"))
     expect(valeur_metrique(page, "Communes")).to_have_text("30")
+    expect(page.get_by_role("combobox", name="Commune")).to_have_count(0)
     assert onglet.erreurs_console == []

@@ -20,6 +20,8 @@ from dashboard.vues.tableau import CSS as CSS_TABLEAU
 from dashboard.vues.tableau import Colonne, tableau_html, trier
 
 CLE_PERIMETRE = "perimetre"
+CHOIX_COMMUNE = "commune"  # last choice of the scope's radio buttons: opens the list of communes
+LIBELLE_CHOIX_COMMUNE = "Une commune"
 
 
 def exiger_coquille() -> None:
@@ -30,7 +32,14 @@ def exiger_coquille() -> None:
 
 
 def choisir_perimetre(territoire: Territoire, communes: list[tuple[str, str]]) -> Perimetre:
-    """Sidebar scope selector, kept in the URL (``?perimetre=pays|<SIREN>|<code INSEE>``)."""
+    """Sidebar scope selector, kept in the URL (``?perimetre=pays|<SIREN>|<code INSEE>``).
+
+    The whole territory and each EPCI are choices of a list of radio buttons; its last choice,
+    « Une commune », opens the list of the communes (a drop-down list, first commune by default).
+    Two levels rather than one 33-line drop-down: the territory and its EPCI are read at a glance,
+    and the first page of a cold start draws no drop-down list (the heaviest widget of the
+    sidebar in the browser, measured in ``bench/README.md``).
+    """
     disponibles = perimetres(territoire, communes)
     demande = st.query_params.get(CLE_PERIMETRE)
     try:
@@ -38,17 +47,27 @@ def choisir_perimetre(territoire: Territoire, communes: list[tuple[str, str]]) -
     except ErreurConfiguration as exc:
         st.sidebar.warning(f"{exc} Affichage de l'ensemble du territoire.")
         actuel = disponibles[0]
-    index = disponibles.index(actuel)
-    choisi = st.sidebar.selectbox(
+    groupes = {p.parametre: p for p in disponibles if p.niveau != "commune"}
+    par_code = {p.parametre: p for p in disponibles if p.niveau == "commune"}
+    niveaux = [*groupes, CHOIX_COMMUNE]
+    niveau = st.sidebar.radio(
         "Périmètre",
-        disponibles,
-        index=index,
-        # A stable key: without it the widget id depends on ``index``, which follows the URL,
-        # so every other choice created a new widget and the user's pick was lost.
-        key="perimetre_choisi",
-        format_func=lambda p: p.libelle if p.niveau != "commune" else f"Commune : {p.libelle}",
+        niveaux,
+        index=niveaux.index(actuel.parametre if actuel.parametre in groupes else CHOIX_COMMUNE),
+        # Stable keys: without them the widget ids depend on ``index``, which follows the URL,
+        # so every other choice created new widgets and the user's pick was lost.
+        key="perimetre_niveau",
+        format_func=lambda n: LIBELLE_CHOIX_COMMUNE if n == CHOIX_COMMUNE else groupes[n].libelle,
         help="Le territoire entier, un EPCI ou une commune. Le choix est conservé dans l'adresse de la page.",
     )
+    if niveau == CHOIX_COMMUNE:
+        codes = list(par_code)
+        index = codes.index(actuel.parametre) if actuel.parametre in par_code else 0
+        code = st.sidebar.selectbox("Commune", codes, index=index, key="perimetre_commune",
+                                    format_func=lambda c: par_code[c].libelle)
+        choisi = par_code[code]
+    else:
+        choisi = groupes[niveau]
     if st.query_params.get(CLE_PERIMETRE) != choisi.parametre:
         st.query_params[CLE_PERIMETRE] = choisi.parametre
     return choisi
