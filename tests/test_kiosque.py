@@ -334,7 +334,7 @@ def widgets(at: AppTest) -> list[str]:
 
 
 def test_page_kiosque_sans_aucun_widget():
-    assert "Selectbox" in widgets(lancer())  # the walk does find widgets on a normal page
+    assert "Radio" in widgets(lancer())  # the walk does find widgets on a normal page
     at = lancer(kiosque="1")
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error
