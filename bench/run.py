@@ -87,7 +87,7 @@ JS_PREPARER_CHANGEMENT = """(attendu) => {
     for (const d of cartes()) d.querySelectorAll('path.leaflet-interactive').forEach(p => p.dataset.benchAncien = '1');
     const etat = window.__bench = {t0: null, t1: null};
     document.addEventListener('pointerdown', e => {
-        const choix = '[role="option"], [data-testid="stSidebar"] label[data-baseweb="radio"]';
+        const choix = '[role="option"], [data-testid="stSidebar"] [data-testid="stRadioOption"]';
         if (etat.t0 === null && e.target.closest(choix)) etat.t0 = performance.now();
     }, {capture: true});
     const valeurMetrique = () => {
@@ -239,8 +239,9 @@ def attendre(condition, message: str, delai_s: float = DELAI_S) -> None:
 
 def choisir(page: Page, libelle: str, boutons: bool) -> None:
     if boutons:  # the project: radio buttons in the sidebar
-        page.locator('[data-testid="stSidebar"] label[data-baseweb="radio"]').filter(
-            has_text=re.compile(rf"^{re.escape(libelle)}$")).click()
+        # force: Streamlit draws its own circle over the visually hidden input; the pointer
+        # lands on the button's label, like a person's click.
+        page.locator('[data-testid="stSidebar"]').get_by_role("radio", name=libelle, exact=True).click(force=True)
         return
     page.get_by_role("combobox", name="Périmètre").click()  # the naive version: a drop-down list
     page.get_by_role("option", name=libelle, exact=True).click()
