@@ -146,3 +146,56 @@ def test_dossier_trop_plein_vide(tmp_path, monkeypatch):
     with cache_gabarits.actif(dossier):
         pass
     assert len(_entrees(dossier)) == 1
+
+
+@pytest.fixture
+def memoire(compilations):
+    store = cache_gabarits.installer_memoire(entrees=2)
+    yield store
+    cache_gabarits.desinstaller()
+
+
+def test_memoire_meme_rendu_une_seule_compilation(memoire, compilations):
+    # branca compiles each rendered element again as a template: the same output at the next
+    # script run is not compiled twice.
+    premier = jinja2.Template(SOURCE).render(commune="Lorient", n=1)
+    second = jinja2.Template(SOURCE).render(commune="Lorient", n=1)
+    assert compilations.count(SOURCE) == 1 and len(memoire) == 1
+    # (an environment of its own is never served from memory: compiled here by Jinja itself)
+    assert premier == second == jinja2.Environment().from_string(SOURCE).render(commune="Lorient", n=1)  # noqa: S701
+    assert cache_gabarits.installer_memoire() is memoire  # idempotent
+
+
+def test_memoire_bornee_la_plus_ancienne_oubliee(memoire, compilations):
+    for source in ("{{ a }}", "{{ b }}", "{{ c }}"):
+        jinja2.Template(source)
+    assert len(memoire) == 2
+    jinja2.Template("{{ c }}")
+    jinja2.Template("{{ a }}")  # dropped first, compiled again
+    assert compilations.count("{{ a }}") == 2 and compilations.count("{{ c }}") == 1
+
+
+def test_memoire_pas_pour_un_environnement_propre(memoire, compilations):
+    jinja2.Environment(autoescape=True).from_string("{{ x }}")
+    jinja2.Environment(autoescape=True).from_string("{{ x }}")
+    assert compilations.count("{{ x }}") == 2 and not memoire
+
+
+def test_carte_folium_identique_avec_la_memoire():
+    # A map rendered twice with the memory store (second render from memory) and once without.
+    code = (
+        "import re, sys\n"
+        "from dashboard import cache_gabarits\n"
+        "import folium\n"
+        "def rendu():\n"
+        "    carte = folium.Map(location=[47.75, -3.37], zoom_start=10, tiles=None)\n"
+        "    folium.GeoJson({'type': 'FeatureCollection', 'features': []}, name='Communes').add_to(carte)\n"
+        "    folium.Marker([47.75, -3.37], tooltip='Lorient').add_to(carte)\n"
+        "    return re.sub(r'[0-9a-f]{32}', 'ID', carte.get_root().render())\n"
+        "sans = rendu()\n"
+        "memoire = cache_gabarits.installer_memoire()\n"
+        "avec = [rendu(), rendu()]\n"
+        "print(sans == avec[0] == avec[1], 'Lorient' in sans, len(memoire) > 0)\n"
+    )
+    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert sortie.stdout.split() == ["True", "True", "True"]

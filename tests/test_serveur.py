@@ -13,8 +13,16 @@ import time
 
 import pytest
 
-from dashboard import serveur
+from dashboard import cache_gabarits, serveur
 from dashboard.chemins import RACINE_PROJET
+
+
+@pytest.fixture(autouse=True)
+def compilation_jinja_intacte(monkeypatch):
+    """A warm-up run by a test leaves its in-memory template store installed: put Jinja back."""
+    import jinja2
+
+    monkeypatch.setattr(jinja2.Environment, "compile", jinja2.Environment.compile)
 
 
 @pytest.fixture
@@ -261,7 +269,12 @@ def test_le_prechauffage_garde_les_gabarits_compiles(tmp_path, monkeypatch, regl
     assert sys.modules["module_a_gabarit_du_test"].GABARIT.render(commune="Lanester") == "<p>Lanester</p>"
     dossier = tmp_path / "cache" / "observatoire-numerique-lorient" / "gabarits-jinja"
     assert len(list(dossier.glob("*"))) == (1 if reglage == "1" else 0)
-    # Only during the warm-up: templates built later (with data in them) are not kept.
+    if reglage == "1":
+        # Templates built later (with data in them) are kept in memory only, never on disk.
+        assert getattr(jinja2.Environment.compile, "compilation_d_origine", None) is origine
+        jinja2.Template("<i>{{ x }}</i>").render(x=1)
+        assert len(list(dossier.glob("*"))) == 1
+        cache_gabarits.desinstaller()
     assert jinja2.Environment.compile is origine
 
 

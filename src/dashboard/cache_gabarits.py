@@ -10,7 +10,12 @@ holds code the server runs: it is created private (``700``) and not used if anyo
 server's user can write to it.
 
 The launcher turns it on only while its warm-up imports folium (:func:`actif`): templates built
-later, at render time, often embed data (one source per map) and are not worth keeping. Only
+later, at render time, often embed data (one source per map) and are not worth keeping on disk.
+Those are kept in memory instead, a bounded number of them (:func:`installer_memoire`): branca
+renders each element of a map, then compiles that output again as a template (one per element,
+the GeoJSON of the communes included, ~50 kB): ~35 ms of CPU at every script run that draws a
+map, for outputs that come back identical from one run to the next (the same base map, the same
+scope chosen again). Only
 templates of Jinja's shared default environments (those ``jinja2.Template(source)`` uses) are
 cached, and the key covers everything that shapes the compiled code: the source, its name,
 the environment's syntax settings and extensions, and the versions of Jinja and Python. An
@@ -27,6 +32,8 @@ import marshal
 import os
 import sys
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from types import CodeType
@@ -37,6 +44,8 @@ NOM_DOSSIER = "observatoire-numerique-lorient"
 # folium and branca declare ~80 templates; beyond this many entries (versions changed over time,
 # templates of other origins), the folder is emptied and rebuilt.
 ENTREES_MAX = 1000
+# Templates compiled at render time kept in memory (least recently used dropped first).
+ENTREES_MEMOIRE = 128
 # Settings of an environment that change the code compiled from a template's source.
 _REGLAGES = (
     "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
@@ -108,6 +117,42 @@ def desinstaller() -> None:
     origine = getattr(Environment.compile, "compilation_d_origine", None)
     if origine is not None:
         Environment.compile = origine  # type: ignore[method-assign]
+
+
+def installer_memoire(entrees: int = ENTREES_MEMOIRE) -> OrderedDict[str, CodeType]:
+    """Keep in memory the code of the last ``entrees`` templates compiled by Jinja's shared
+    environments (same keys as the disk cache); returns that store. Idempotent; call it once the
+    disk cache is off (:func:`desinstaller` would remove both)."""
+    import jinja2
+    from jinja2 import Environment
+
+    deja = getattr(Environment.compile, "memoire", None)
+    if deja is not None:
+        return deja
+    compiler = getattr(Environment.compile, "compilation_d_origine", Environment.compile)
+    memoire: OrderedDict[str, CodeType] = OrderedDict()
+    verrou = threading.Lock()  # script runs of several sessions render maps at once
+
+    def compiler_en_memoire(self, source, name=None, filename=None, raw=False, defer_init=False):
+        cle = _cle(self, source, name, filename, raw, defer_init, jinja2.__version__)
+        if cle is None:
+            return compiler(self, source, name, filename, raw, defer_init)
+        with verrou:
+            code = memoire.get(cle)
+            if code is not None:
+                memoire.move_to_end(cle)
+                return code
+        code = compiler(self, source, name, filename, raw, defer_init)
+        with verrou:
+            memoire[cle] = code
+            while len(memoire) > entrees:
+                memoire.popitem(last=False)
+        return code
+
+    compiler_en_memoire.compilation_d_origine = compiler  # type: ignore[attr-defined]
+    compiler_en_memoire.memoire = memoire  # type: ignore[attr-defined]
+    Environment.compile = compiler_en_memoire  # type: ignore[method-assign]
+    return memoire
 
 
 def _elaguer(dossier: Path) -> None:

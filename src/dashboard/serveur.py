@@ -27,7 +27,10 @@ Why not plain ``streamlit run app.py``:
    element (~0.1 s, see :func:`_avertissement_deja_verifie`).
 4. While the warm-up imports folium, the code Jinja compiles from its ~80 templates is cached
    on disk, like Python's ``.pyc`` (:mod:`dashboard.cache_gabarits`; ~0.17 s of CPU less on the
-   path of the first map). ``DASHBOARD_CACHE_GABARITS=0`` disables it.
+   path of the first map). Then, for the rest of the process, the templates that branca compiles
+   at render time (each element's output, data included) are kept in memory, a bounded number of
+   them (:func:`dashboard.cache_gabarits.installer_memoire`): a scope change no longer compiles
+   again the same base map and layers. ``DASHBOARD_CACHE_GABARITS=0`` disables both.
 5. Before numpy is loaded, OpenBLAS is limited to one thread (:func:`limiter_fils_de_calcul`):
    otherwise it starts one per core as numpy loads, and they burn ~0.1 s of CPU that Chromium
    needs while it loads the interface. The dashboard does no linear algebra worth spreading over
@@ -125,6 +128,8 @@ def prechauffer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> threading.Thread:
                     for module in modules:
                         importlib.import_module(module)
                     finies[nom].set()
+            if cache:
+                cache_gabarits.installer_memoire()
             amorcer_index_des_modules()
         except Exception:  # warm-up only: the script imports it again and the page reports the error
             _journal.warning("Préchauffage : import de %s impossible", module, exc_info=True)
