@@ -330,16 +330,23 @@ def test_le_prechauffage_finit_par_le_theme_plotly():
     assert resultat == "[('carte finie', True)] True"
 
 
-def test_le_theme_plotly_attend_qu_une_page_le_demande():
-    # The map step over, the theme is not built while « Vue d'ensemble » (no Plotly) sends its
-    # first map: only when a page waits for the whole warm-up, or after DELAI_THEME_PLOTLY_S.
-    resultat = _dans_un_interpreteur_neuf("""
+def _theme_differe_puis(delai_s: float, suite: str) -> str:
+    """In a fresh interpreter: theme deferred, Streamlit imported, a one-step warm-up (``fil``)
+    whose theme delay is ``delai_s``, then the lines of ``suite``."""
+    return _dans_un_interpreteur_neuf(f"""
         import time
         from dashboard import serveur
         serveur.differer_theme_plotly()
         import streamlit, plotly.io as pio
-        serveur.DELAI_THEME_PLOTLY_S = 60.0
+        serveur.DELAI_THEME_PLOTLY_S = {delai_s}
         fil = serveur.prechauffer((("carte", ("colorsys",)),))
+""" + suite)
+
+
+def test_le_theme_plotly_attend_qu_une_page_le_demande():
+    # The map step over, the theme is not built while « Vue d'ensemble » (no Plotly) sends its
+    # first map: only when a page waits for the whole warm-up, or after DELAI_THEME_PLOTLY_S.
+    resultat = _theme_differe_puis(60.0, """
         serveur.attendre_prechauffage("carte")
         time.sleep(0.5)
         avant = (fil.is_alive(), serveur._theme_plotly_differe is not None)
@@ -351,12 +358,7 @@ def test_le_theme_plotly_attend_qu_une_page_le_demande():
 
 
 def test_le_theme_plotly_est_construit_apres_le_delai_sans_demande():
-    resultat = _dans_un_interpreteur_neuf("""
-        from dashboard import serveur
-        serveur.differer_theme_plotly()
-        import streamlit, plotly.io as pio
-        serveur.DELAI_THEME_PLOTLY_S = 0.2
-        fil = serveur.prechauffer((("carte", ("colorsys",)),))
+    resultat = _theme_differe_puis(0.2, """
         fil.join(60)
         print(not fil.is_alive(), serveur._theme_plotly_differe is None, "streamlit" in pio.templates)
     """)
