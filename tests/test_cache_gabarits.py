@@ -103,18 +103,24 @@ def test_installer_deux_fois_ne_double_pas(cache, compilations):
     assert jinja2.Environment.compile is origine
 
 
+# A small folium map rendered in a fresh interpreter (random element ids replaced by « ID »).
+RENDU_CARTE = (
+    "import folium, re\n"
+    "def rendu():\n"
+    "    carte = folium.Map(location=[47.75, -3.37], zoom_start=10, tiles=None)\n"
+    "    folium.GeoJson({'type': 'FeatureCollection', 'features': []}, name='Communes').add_to(carte)\n"
+    "    folium.Marker([47.75, -3.37], tooltip='Lorient').add_to(carte)\n"
+    "    return re.sub(r'[0-9a-f]{32}', 'ID', carte.get_root().render())\n"
+)
+
+
 def test_carte_folium_identique_avec_et_sans_cache(tmp_path):
     # In fresh interpreters (folium compiles its templates at import): cold cache, warm cache, none.
     code = (
         "import sys\n"
         "from dashboard import cache_gabarits\n"
         "if sys.argv[1] != '-': cache_gabarits.installer(__import__('pathlib').Path(sys.argv[1]))\n"
-        "import folium\n"
-        "carte = folium.Map(location=[47.75, -3.37], zoom_start=10, tiles=None)\n"
-        "folium.GeoJson({'type': 'FeatureCollection', 'features': []}, name='Communes').add_to(carte)\n"
-        "folium.Marker([47.75, -3.37], tooltip='Lorient').add_to(carte)\n"
-        "html = carte.get_root().render()\n"
-        "import re; print(re.sub(r'[0-9a-f]{32}', 'ID', html))\n"
+        + RENDU_CARTE + "print(rendu())\n"
     )
     dossier = tmp_path / "gabarits"
     rendus = [subprocess.run([sys.executable, "-c", code, argument], capture_output=True, text=True, check=True,
@@ -184,14 +190,8 @@ def test_memoire_pas_pour_un_environnement_propre(memoire, compilations):
 def test_carte_folium_identique_avec_la_memoire():
     # A map rendered twice with the memory store (second render from memory) and once without.
     code = (
-        "import re, sys\n"
         "from dashboard import cache_gabarits\n"
-        "import folium\n"
-        "def rendu():\n"
-        "    carte = folium.Map(location=[47.75, -3.37], zoom_start=10, tiles=None)\n"
-        "    folium.GeoJson({'type': 'FeatureCollection', 'features': []}, name='Communes').add_to(carte)\n"
-        "    folium.Marker([47.75, -3.37], tooltip='Lorient').add_to(carte)\n"
-        "    return re.sub(r'[0-9a-f]{32}', 'ID', carte.get_root().render())\n"
+        + RENDU_CARTE +
         "sans = rendu()\n"
         "memoire = cache_gabarits.installer_memoire()\n"
         "avec = [rendu(), rendu()]\n"

@@ -66,7 +66,6 @@ def installer(dossier: Path | None = None) -> bool:
 
     Returns ``False`` (and changes nothing) when the folder cannot be created. Idempotent.
     """
-    import jinja2
     from jinja2 import Environment
 
     dossier = dossier or dossier_par_defaut()
@@ -81,22 +80,32 @@ def installer(dossier: Path | None = None) -> bool:
                          "du serveur (droits à corriger : chmod 700, ou DASHBOARD_CACHE_GABARITS=0)", dossier)
         return False
     _elaguer(dossier)
+    Environment.compile = _compilation_gardee(  # type: ignore[method-assign]
+        lambda cle: _lire(dossier / cle), lambda cle, code: _ecrire(dossier / cle, code))
+    return True
+
+
+def _compilation_gardee(lire, garder):
+    """Jinja's own ``Environment.compile`` (kept as ``compilation_d_origine``), looking each
+    template up with ``lire(cle)`` first and handing what it compiles to ``garder(cle, code)``;
+    templates without a key (see :func:`_cle`) are compiled as usual."""
+    import jinja2
+    from jinja2 import Environment
+
     compiler = getattr(Environment.compile, "compilation_d_origine", Environment.compile)
 
-    def compiler_avec_cache(self, source, name=None, filename=None, raw=False, defer_init=False):
+    def compiler_en_gardant(self, source, name=None, filename=None, raw=False, defer_init=False):
         cle = _cle(self, source, name, filename, raw, defer_init, jinja2.__version__)
         if cle is None:
             return compiler(self, source, name, filename, raw, defer_init)
-        chemin = dossier / cle
-        code = _lire(chemin)
+        code = lire(cle)
         if code is None:
             code = compiler(self, source, name, filename, raw, defer_init)
-            _ecrire(chemin, code)
+            garder(cle, code)
         return code
 
-    compiler_avec_cache.compilation_d_origine = compiler  # type: ignore[attr-defined]
-    Environment.compile = compiler_avec_cache  # type: ignore[method-assign]
-    return True
+    compiler_en_gardant.compilation_d_origine = compiler  # type: ignore[attr-defined]
+    return compiler_en_gardant
 
 
 @contextlib.contextmanager
@@ -123,35 +132,30 @@ def installer_memoire(entrees: int = ENTREES_MEMOIRE) -> OrderedDict[str, CodeTy
     """Keep in memory the code of the last ``entrees`` templates compiled by Jinja's shared
     environments (same keys as the disk cache); returns that store. Idempotent; call it once the
     disk cache is off (:func:`desinstaller` would remove both)."""
-    import jinja2
     from jinja2 import Environment
 
     deja = getattr(Environment.compile, "memoire", None)
     if deja is not None:
         return deja
-    compiler = getattr(Environment.compile, "compilation_d_origine", Environment.compile)
     memoire: OrderedDict[str, CodeType] = OrderedDict()
     verrou = threading.Lock()  # script runs of several sessions render maps at once
 
-    def compiler_en_memoire(self, source, name=None, filename=None, raw=False, defer_init=False):
-        cle = _cle(self, source, name, filename, raw, defer_init, jinja2.__version__)
-        if cle is None:
-            return compiler(self, source, name, filename, raw, defer_init)
+    def lire(cle: str) -> CodeType | None:
         with verrou:
             code = memoire.get(cle)
             if code is not None:
                 memoire.move_to_end(cle)
-                return code
-        code = compiler(self, source, name, filename, raw, defer_init)
+            return code
+
+    def garder(cle: str, code: CodeType) -> None:
         with verrou:
             memoire[cle] = code
             while len(memoire) > entrees:
                 memoire.popitem(last=False)
-        return code
 
-    compiler_en_memoire.compilation_d_origine = compiler  # type: ignore[attr-defined]
-    compiler_en_memoire.memoire = memoire  # type: ignore[attr-defined]
-    Environment.compile = compiler_en_memoire  # type: ignore[method-assign]
+    compiler = _compilation_gardee(lire, garder)
+    compiler.memoire = memoire  # type: ignore[attr-defined]
+    Environment.compile = compiler  # type: ignore[method-assign]
     return memoire
 
 
