@@ -42,14 +42,22 @@ def bootstrap_intact(monkeypatch):
 
 def test_prechauffer_importe_les_modules_dans_un_fil(monkeypatch):
     monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    monkeypatch.delitem(sys.modules, "netrc", raising=False)
     amorcages = []
-    monkeypatch.setattr(serveur, "amorcer_index_des_modules", lambda: amorcages.append("colorsys" in sys.modules))
-    fil = serveur.prechauffer((("essai", ("colorsys",)),))
+
+    def amorcer() -> None:  # what the index sees, and whether a waiting script would already go on
+        amorcages.append(("colorsys" in sys.modules, "netrc" in sys.modules, serveur._etapes_finies["carte"].is_set()))
+
+    monkeypatch.setattr(serveur, "amorcer_index_des_modules", amorcer)
+    fil = serveur.prechauffer((("donnees", ("colorsys",)), ("carte", ("netrc",))))
     fil.join(timeout=30)
     assert not fil.is_alive()
     assert fil.daemon and fil.name == "prechauffage"
-    assert "colorsys" in sys.modules
-    assert amorcages == [True]  # the module index is primed once, after the imports
+    assert "colorsys" in sys.modules and "netrc" in sys.modules
+    # Primed once, after all the imports, before the last step is signalled: a script waiting
+    # for it must not index the same modules at the same time.
+    assert amorcages == [(True, True, False)]
+    assert serveur._etapes_finies["carte"].is_set()
 
 
 def test_prechauffer_journalise_un_echec_sans_lever(caplog):

@@ -124,13 +124,16 @@ def prechauffer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> threading.Thread:
         cache = os.environ.get("DASHBOARD_CACHE_GABARITS", "1") != "0"
         try:
             with cache_gabarits.actif() if cache else contextlib.nullcontext():
-                for nom, modules in etapes:
+                for rang, (nom, modules) in enumerate(etapes, start=1):
                     for module in modules:
                         importlib.import_module(module)
+                    if rang == len(etapes):
+                        # Before the last step is marked done: a script waiting for it goes on at
+                        # once and would index the same modules at the same time (done twice).
+                        amorcer_index_des_modules()
                     finies[nom].set()
             if cache:
                 cache_gabarits.installer_memoire()
-            amorcer_index_des_modules()
         except Exception:  # warm-up only: the script imports it again and the page reports the error
             _journal.warning("Préchauffage : import de %s impossible", module, exc_info=True)
         finally:
