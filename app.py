@@ -16,6 +16,7 @@ from dashboard.serveur import attendre_prechauffage
 attendre_prechauffage("donnees")
 
 from dashboard.erreurs import ErreurDonnees
+from dashboard.langue_page import page_servie_en_francais
 from dashboard.ressources import installer_ressources
 from dashboard.ui import composants, donnees, provenance
 from dashboard.vues.provenance import provenance_instantane, provenance_reference
@@ -31,8 +32,10 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if KIOSQUE else "expanded",
     menu_items={"About": "Observatoire du numérique inclusif du Pays de Lorient — données ouvertes."},
 )
-# The document is in French (screen readers, hyphenation, number reading).
-st.iframe("<script>window.parent.document.documentElement.lang='fr';</script>", height=1)
+# The document is in French (screen readers, hyphenation, number reading): the launcher serves
+# the page so; started otherwise (``streamlit run``, AppTest), a one-pixel frame sets it.
+if not page_servie_en_francais():
+    st.iframe("<script>window.parent.document.documentElement.lang='fr';</script>", height=1)
 
 accueil = st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/map:",
                   url_path="vue-ensemble", default=True)

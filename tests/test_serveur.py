@@ -31,8 +31,14 @@ def bootstrap_intact(monkeypatch):
     from streamlit import delta_generator
     from streamlit.components.v2 import manifest_scanner
     from streamlit.web import bootstrap
+    from streamlit.web.server.starlette import starlette_static_routes
+
+    from dashboard import langue_page
 
     monkeypatch.setattr(bootstrap, "_on_server_start", bootstrap._on_server_start)
+    monkeypatch.setattr(starlette_static_routes, "create_streamlit_static_handler",
+                        starlette_static_routes.create_streamlit_static_handler)
+    monkeypatch.setattr(langue_page, "_installee", False)
     monkeypatch.setattr(manifest_scanner, "_is_likely_streamlit_component_package",
                         manifest_scanner._is_likely_streamlit_component_package)
     monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed",
@@ -95,6 +101,19 @@ def test_preparer_sans_prechauffage(bootstrap_intact, monkeypatch):
     original = bootstrap_intact._on_server_start
     serveur.preparer()
     assert bootstrap_intact._on_server_start is original
+
+
+def test_preparer_sert_la_page_en_francais(bootstrap_intact, monkeypatch):
+    from streamlit.web.server.starlette import starlette_static_routes
+
+    from dashboard import langue_page
+
+    monkeypatch.setenv("DASHBOARD_PRECHAUFFAGE", "0")
+    original = starlette_static_routes.create_streamlit_static_handler
+    serveur.preparer()
+    # The page goes out with lang="fr" (tests/test_langue_page.py); app.py then draws no frame for it.
+    assert starlette_static_routes.create_streamlit_static_handler is not original
+    assert langue_page.page_servie_en_francais()
 
 
 def test_preparer_efface_le_drapeau_des_pages_v1(bootstrap_intact, monkeypatch):

@@ -45,6 +45,9 @@ Why not plain ``streamlit run app.py``:
    (:func:`amorcer_index_des_modules`), which Streamlit would otherwise do in the first script
    run, when ``streamlit_folium`` declares its component.
 
+8. The page is served with ``<html lang="fr">`` (:mod:`dashboard.langue_page`) instead of
+   Streamlit's ``lang="en"``: no frame in ``app.py`` to set it after the first run.
+
 ``streamlit run app.py`` still works (a page reached that way redirects to the shell).
 """
 
@@ -61,7 +64,7 @@ import sys
 import threading
 from collections.abc import Callable
 
-from dashboard import cache_gabarits
+from dashboard import cache_gabarits, langue_page
 from dashboard.chemins import RACINE_PROJET
 
 # A warm-up: named steps, each a tuple of modules imported in order.
@@ -301,6 +304,7 @@ def _prechauffer_apres_demarrage(etapes: Etapes) -> None:
 def preparer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> None:
     """Everything the launcher does before handing over to Streamlit's command line."""
     desactiver_pages_v1()
+    langue_page.servir_en_francais()
     accelerer_inventaire_des_composants()
     _avertissement_deja_verifie()
     if prechauffage_demande():
