@@ -51,3 +51,20 @@ def test_plafond_de_televersement_et_hors_ligne():
 def test_commentaire_pour_ajouter_le_nom_public():
     texte = CONFIG.read_text(encoding="utf-8")
     assert "ajoutez le nom public" in texte
+
+
+def test_sans_magie_aucune_page_ne_compte_sur_elle():
+    # With runner.magicEnabled = false, a bare expression (``tableau`` alone on a line) shows
+    # nothing: no page may rely on one (docstrings and calls excepted).
+    import ast
+
+    assert reglages()["runner"]["magicEnabled"] is False
+    scripts = [RACINE / "app.py", *sorted((RACINE / "pages").glob("*.py"))]
+    assert len(scripts) > 5
+    nues = []
+    for script in scripts:
+        for noeud in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            if isinstance(noeud, ast.Expr) and not isinstance(noeud.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)):
+                if not (isinstance(noeud.value, ast.Constant) and isinstance(noeud.value.value, str)):
+                    nues.append(f"{script.name}:{noeud.lineno}")
+    assert nues == []
