@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test install install-test data reference status bench lint kiosque clean
+.PHONY: run test install install-test bytecode data reference status bench lint kiosque clean
 
 $(VENV)/.installe: requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 ou plus est requis (trouvé %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -23,8 +23,14 @@ install: $(VENV)/.installe
 install-test: $(VENV)/.installe-test
 
 ## make run : installe tout et lance l'application sur http://localhost:8501 (données embarquées)
-run: install
+run: install bytecode
 	$(PY) -m dashboard.serveur --server.port $(PORT)
+
+# Bytecode of the package, as pip writes it for an installed one (the editable install of src/
+# has none, and none is written when PYTHONDONTWRITEBYTECODE is set): ~0.05 s of CPU less at each
+# start. Up-to-date files are skipped.
+bytecode: install
+	@$(PY) -m compileall -q src
 
 ## make test : installe les dépendances de test, audite les dépendances (pip-audit ; voir SECURITY.md)
 ## puis lance toute la suite (navigateur compris si Chromium est là) ; le résumé de pytest reste la dernière ligne
@@ -37,7 +43,7 @@ data: install
 	$(PY) -m dashboard refresh
 
 ## make kiosque : écran public des cafés-débats sur http://localhost:8502 (diaporama, sans widget)
-kiosque: install
+kiosque: install bytecode
 	DASHBOARD_KIOSQUE=1 $(PY) -m dashboard.serveur --server.port 8502 --client.toolbarMode minimal \
 		--client.showErrorDetails none
 
@@ -47,7 +53,7 @@ reference: install
 status: install
 	$(PY) -m dashboard status
 
-bench: install-test
+bench: install-test bytecode
 	$(PY) bench/run.py
 
 lint: install-test

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seulement", nargs="+", choices=["projet", "naif", "plancher"],
                         help="ne lancer que ces applications (variantes du projet comparées entre elles)")
     args = parser.parse_args(argv)
-    banc.installer_ressources()
+    banc.preparer_projet()
     resultats: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-chronologie-") as temporaire:
         dossier = Path(temporaire)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import compileall
 import json
 import os
 import platform
@@ -271,6 +272,13 @@ def changer_perimetre(page: Page, espion: Espion, chrono: Path, libelle: str, at
         "executions": len(executions),
         "serveur_total_s": sum(e["duree_s"] for e in executions),
     }
+
+
+def preparer_projet() -> None:
+    """The project as ``make run`` starts it: static/vendor installed, the package's bytecode
+    written (``make bytecode``: pip does as much for every installed library the three apps use)."""
+    installer_ressources()
+    compileall.compile_dir(str(RACINE / "src"), quiet=1)
 
 
 def mesurer(app: Application, navigateur: Browser, dossier: Path, repetition: int, options: list[str],
@@ -530,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
         cle, _, valeur = option.partition("=")
         options += [f"--{cle}", valeur]
 
-    installer_ressources()  # static/vendor of the project (the project app does it too)
+    preparer_projet()
     horodatage = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     dossier = RESULTATS / horodatage  # server logs and chrono files of this run (git-ignored)
     dossier.mkdir(parents=True)
