@@ -5,7 +5,6 @@ footer (sources and licences of what the page showed). Pages live in ``pages/``.
 """
 
 import os
-from pathlib import Path
 
 import streamlit as st
 
@@ -27,7 +26,8 @@ KIOSQUE = os.environ.get("DASHBOARD_KIOSQUE") == "1" or st.query_params.get("kio
 
 st.set_page_config(
     page_title="Observatoire du numérique inclusif — Pays de Lorient",
-    page_icon=str(Path(__file__).parent / "static" / "icone.png"),
+    # Served as is from static/ (server.enableStaticServing): no image decoding on the server.
+    page_icon="/app/static/icone.png",
     layout="wide",
     initial_sidebar_state="collapsed" if KIOSQUE else "expanded",
     menu_items={"About": "Observatoire du numérique inclusif du Pays de Lorient — données ouvertes."},

@@ -74,7 +74,6 @@ Etapes = tuple[tuple[str, tuple[str, ...]], ...]
 # modules (none of them imports folium), then folium, which the page needs last, for the map.
 ETAPES_PRECHAUFFAGE: Etapes = (
     ("donnees", (
-        "PIL.Image",  # st.set_page_config converts the favicon
         "pandas",
         "geopandas",
         "pyproj",

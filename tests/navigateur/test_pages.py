@@ -60,6 +60,16 @@ def test_le_document_est_en_francais(page_chargee):
     expect(onglet.page.locator("html")).to_have_attribute("lang", "fr")
 
 
+def test_l_icone_de_l_onglet_est_servie(page_chargee):
+    # The favicon is served from static/ as is (no data URL built by the server).
+    _, onglet = page_chargee
+    lien = onglet.page.locator('link[rel="shortcut icon"], link[rel="icon"]').first
+    expect(lien).to_have_attribute("href", re.compile(r"/app/static/icone\.png$"))
+    reponse = onglet.page.request.get(lien.evaluate("l => l.href"))
+    assert reponse.status == 200 and reponse.headers["content-type"] == "image/png"
+    assert reponse.body()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_aucune_exception_affichee(page_chargee):
     _, onglet = page_chargee
     assert onglet.page.locator('[data-testid="stException"]').count() == 0
