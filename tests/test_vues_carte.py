@@ -8,7 +8,7 @@ import pytest
 
 from dashboard import formats
 from dashboard.indicateurs.territoire import densite_par_commune
-from dashboard.vues.carte import carte_communes, carte_de_base, html_autonome
+from dashboard.vues.carte import PAS_DE_ZOOM, carte_communes, carte_de_base, centre_et_zoom, html_autonome
 from dashboard.vues.classes import (
     COULEUR_NON_DISPONIBLE,
     PALETTE_SEQUENTIELLE,
@@ -101,3 +101,37 @@ def test_choix_du_fond_dans_la_carte_decoche(reference):
     assert '"collapsed": false' in html
     sans = html_autonome(carte_de_base(reference.communes.total_bounds))
     assert "tile.openstreetmap.org" not in sans and "L.control.layers" not in sans
+
+
+def _taille_px(emprise, zoom: float) -> tuple[float, float]:
+    """Size in pixels of ``emprise`` at a Web-Mercator zoom (256-pixel tiles)."""
+    import math
+
+    ouest, sud, est, nord = emprise
+    y = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+    echelle = 256 * 2 ** zoom
+    return (est - ouest) / 360 * echelle, (y(nord) - y(sud)) / (2 * math.pi) * echelle
+
+
+@pytest.mark.parametrize("perimetre", ["pays", "200042174", "245600440", "56021"])
+def test_zoom_au_quart_de_niveau_le_plus_grand_qui_contient_le_perimetre(reference, perimetre):
+    communes = reference.communes
+    if perimetre == "pays":
+        choisies = communes
+    elif len(perimetre) == 9:
+        choisies = communes[communes["siren_epci"] == perimetre]
+    else:
+        choisies = communes[communes["code_insee"] == perimetre]
+    emprise = tuple(float(v) for v in choisies.total_bounds)
+    centre, zoom = centre_et_zoom(emprise, 900, 500)
+    assert zoom % PAS_DE_ZOOM == 0
+    largeur, hauteur = _taille_px(emprise, zoom)
+    assert largeur <= 900 and hauteur <= 500  # it fits…
+    largeur, hauteur = _taille_px(emprise, zoom + PAS_DE_ZOOM)
+    assert largeur > 900 or hauteur > 500  # …and a quarter level more would not
+    assert centre == pytest.approx([(emprise[1] + emprise[3]) / 2, (emprise[0] + emprise[2]) / 2])
+
+
+def test_les_cartes_acceptent_les_quarts_de_niveau(reference):
+    html = carte_de_base(reference.communes.total_bounds).get_root().render()
+    assert f'"zoomSnap": {PAS_DE_ZOOM}' in html

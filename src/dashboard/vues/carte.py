@@ -54,6 +54,9 @@ def localiser_ressources(carte: folium.Map) -> folium.Map:
     return carte
 
 
+PAS_DE_ZOOM = 0.25  # Leaflet's zoomSnap on every map of the dashboard
+
+
 def carte_de_base(emprise: Sequence[float], *, choix_du_fond: bool = False, fond_osm: bool = False,
                   hauteur: int = 520) -> folium.Map:
     """An empty map (no data layer) centred on ``emprise`` (west, south, east, north, WGS84).
@@ -73,6 +76,9 @@ def carte_de_base(emprise: Sequence[float], *, choix_du_fond: bool = False, fond
         zoom_control=True,
         attribution_control=True,
         height=hauteur,
+        # Quarter zoom levels: a territory, an EPCI or a commune fills the map instead of the
+        # next whole level down (which can leave it at a quarter of the frame).
+        zoom_snap=PAS_DE_ZOOM,
     )
     if fond_osm or choix_du_fond:
         folium.TileLayer(TUILES_OSM, name=LIBELLE_FOND_OSM, attr=ATTRIBUTION_OSM, max_zoom=19, overlay=True,
@@ -83,8 +89,9 @@ def carte_de_base(emprise: Sequence[float], *, choix_du_fond: bool = False, fond
     return localiser_ressources(carte)
 
 
-def centre_et_zoom(emprise: Sequence[float], largeur_px: int = 900, hauteur_px: int = 500) -> tuple[list[float], int]:
-    """Centre and the largest Web-Mercator zoom level at which ``emprise`` fits the given size."""
+def centre_et_zoom(emprise: Sequence[float], largeur_px: int = 900, hauteur_px: int = 500) -> tuple[list[float], float]:
+    """Centre and the largest Web-Mercator zoom (a multiple of :data:`PAS_DE_ZOOM`) at which
+    ``emprise`` fits the given size."""
     ouest, sud, est, nord = (float(v) for v in emprise)
     centre = [(sud + nord) / 2, (ouest + est) / 2]
 
@@ -95,7 +102,8 @@ def centre_et_zoom(emprise: Sequence[float], largeur_px: int = 900, hauteur_px: 
     hauteur_rad = max(y_merc(nord) - y_merc(sud), 1e-9)
     zoom_x = np.log2(largeur_px * 360 / (256 * largeur_deg))
     zoom_y = np.log2(hauteur_px * 2 * np.pi / (256 * hauteur_rad))
-    return centre, int(max(1, min(18, np.floor(min(zoom_x, zoom_y)))))
+    zoom = np.floor(min(zoom_x, zoom_y) / PAS_DE_ZOOM) * PAS_DE_ZOOM
+    return centre, float(max(1.0, min(18.0, zoom)))
 
 
 def couche_communes(
