@@ -259,6 +259,9 @@ def test_zones_blanches_carte_et_pires_communes(diapositives, donnees_kiosque):
     noms = donnees_kiosque.communes.set_index("code_insee")["nom"]
     assert diapo.chiffres[1].libelle == noms[pire["code"]]
     assert diapo.carte_svg.count("<path") == 30
+    # Every commune named on the map has its card (and none other): nothing unexplained on screen.
+    nommees = re.findall(r"<text[^>]*>([^<]+)</text>", diapo.carte_svg)
+    assert nommees and sorted(set(nommees)) == sorted(c.libelle for c in diapo.chiffres[1:])
     assert diapo.legende and "kiosque-carte" in vues.html_carte(diapo)
 
 

@@ -355,7 +355,8 @@ def diapo_zones_blanches(donnees: DonneesKiosque) -> Diapositive:
     codes = list(donnees.communes["code_insee"])
     ligne = sc.valeur_perimetre(indicateur, donnees.mci, None, codes)
     noms = _noms(donnees)
-    pires = valeurs.dropna(subset=["valeur"]).sort_values(["valeur", "nombre"], ascending=False).head(3)
+    # The two worst communes: each named on the map has its card next to the territory's figure.
+    pires = valeurs.dropna(subset=["valeur"]).sort_values(["valeur", "nombre"], ascending=False).head(2)
     classes = classes_quantiles(valeurs["valeur"], formats.pourcentage, PALETTE_ALERTE)
     carte = carte_svg(
         donnees.communes, valeurs["valeur"], classes,
@@ -373,7 +374,7 @@ def diapo_zones_blanches(donnees: DonneesKiosque) -> Diapositive:
         titre=titre,
         phrase="Locaux (logements et locaux professionnels) sans offre fixe d'au moins 30 Mbit/s "
                "(fibre, câble ou cuivre).",
-        chiffres=tuple(chiffres[:3]),
+        chiffres=tuple(chiffres),
         carte_svg=carte,
         legende_titre="Part des locaux sans très haut débit",
         legende=tuple(classes),
