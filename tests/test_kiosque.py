@@ -396,3 +396,27 @@ def test_une_diapositive_en_erreur_n_arrete_pas_l_ecran(tmp_path, monkeypatch):
     html = " ".join(h.value for h in at.html)
     assert "Cette diapositive est momentanément indisponible." in html
     assert "panne simulée" not in html and "Traceback" not in html
+
+
+def _se_chevauchent(a, b) -> bool:
+    (xa, ya, la, ha), (xb, yb, lb, hb) = a, b
+    return abs(xa - xb) < (la + lb) / 2 and abs(ya - yb) < (ha + hb) / 2
+
+
+def test_etiquettes_placees_sans_chevauchement_et_dans_le_dessin():
+    boites = [(100, 100, 160, 40), (110, 105, 160, 40), (105, 95, 120, 40), (590, 300, 200, 40)]
+    places = vues.placer_etiquettes(boites, 600, 640)
+    assert places[0] == (100, 100)  # the first label stays where it was wanted
+    avec_taille = [(x, y, l, h) for (x, y), (_, _, l, h) in zip(places, boites, strict=True)]
+    for i, a in enumerate(avec_taille):
+        assert a[2] / 2 <= a[0] <= 600 - a[2] / 2 and a[3] / 2 <= a[1] <= 640 - a[3] / 2
+        assert not any(_se_chevauchent(a, b) for b in avec_taille[:i])
+
+
+@pytest.mark.parametrize("identifiant", ["zones_blanches", "fragilite"])
+def test_les_noms_sur_la_carte_ne_se_chevauchent_pas(diapositives, identifiant):
+    svg = diapositives[identifiant].carte_svg
+    noms = re.findall(r'<text x="([\d.]+)" y="([\d.]+)"[^>]*fill="#000000">([^<]+)</text>', svg)
+    assert len(noms) >= 2
+    boites = [(float(x), float(y), vues._largeur_etiquette(t), vues.TAILLE_ETIQUETTE * 1.25) for x, y, t in noms]
+    assert not any(_se_chevauchent(a, b) for i, a in enumerate(boites) for b in boites[:i])

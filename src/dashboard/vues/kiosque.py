@@ -218,12 +218,16 @@ def carte_svg(
             couleur = COULEURS_CATEGORIES.get(str(categorie), "#555555")
             elements.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="9" fill="{couleur}" stroke="#000000" '
                             'stroke-width="2.5"/>')
+    a_placer = []
     for code, texte in (etiquettes or {}).items():
         geometrie = gdf.loc[gdf["code_insee"] == code, "geometry"]
         if geometrie.empty:
             continue
         point = geometrie.iloc[0].representative_point()
-        cx, cy = px(point.x, point.y)
+        a_placer.append((texte, *px(point.x, point.y)))
+    places = placer_etiquettes([(x, y, _largeur_etiquette(t), TAILLE_ETIQUETTE * 1.25) for t, x, y in a_placer],
+                               largeur, hauteur)
+    for (texte, _, _), (cx, cy) in zip(a_placer, places, strict=True):
         sur = safe_html(texte, 60)
         # Drawn twice (thick white halo, then black) so the label reads over any fill colour.
         for style in ('fill="#ffffff" stroke="#ffffff" stroke-width="8" stroke-linejoin="round"', 'fill="#000000"'):
@@ -233,6 +237,28 @@ def carte_svg(
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {largeur} {hauteur}" width="{largeur}" '
             f'height="{hauteur}" role="img" aria-label="{safe_html(titre)}" preserveAspectRatio="xMidYMid meet">'
             f"<title>{safe_html(titre)}</title>" + "".join(elements) + "</svg>")
+
+
+def _largeur_etiquette(texte: str) -> float:
+    """Width of a bold label, estimated (DejaVu Sans Bold: ~0.68 em per character, plus the halo)."""
+    return len(texte) * TAILLE_ETIQUETTE * 0.68 + 8
+
+
+def placer_etiquettes(boites: Sequence[tuple[float, float, float, float]], largeur: float,
+                      hauteur: float) -> list[tuple[float, float]]:
+    """Centres for labels wanted at (x, y) with a (width, height) box: kept inside the drawing and,
+    in order, moved up or down (the smaller move first) until they overlap no label placed before."""
+    places: list[tuple[float, float, float, float]] = []
+    for x, y, l, h in boites:
+        x = min(max(x, l / 2), largeur - l / 2)
+        essais = sorted({y} | {y + k * pas * (h + 2) / 2 for k in (-1, 1) for pas in range(1, 9)},
+                        key=lambda v: abs(v - y))
+        for cy in essais:
+            cy = min(max(cy, h / 2), hauteur - h / 2)
+            if all(abs(x - px_) >= (l + pl) / 2 or abs(cy - py) >= (h + ph) / 2 for px_, py, pl, ph in places):
+                break
+        places.append((x, cy, l, h))
+    return [(x, y) for x, y, _, _ in places]
 
 
 def html_carte(diapo: Diapositive) -> str:
