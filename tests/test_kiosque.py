@@ -407,7 +407,7 @@ def test_etiquettes_placees_sans_chevauchement_et_dans_le_dessin():
     boites = [(100, 100, 160, 40), (110, 105, 160, 40), (105, 95, 120, 40), (590, 300, 200, 40)]
     places = vues.placer_etiquettes(boites, 600, 640)
     assert places[0] == (100, 100)  # the first label stays where it was wanted
-    avec_taille = [(x, y, l, h) for (x, y), (_, _, l, h) in zip(places, boites, strict=True)]
+    avec_taille = [(x, y, larg, h) for (x, y), (_, _, larg, h) in zip(places, boites, strict=True)]
     for i, a in enumerate(avec_taille):
         assert a[2] / 2 <= a[0] <= 600 - a[2] / 2 and a[3] / 2 <= a[1] <= 640 - a[3] / 2
         assert not any(_se_chevauchent(a, b) for b in avec_taille[:i])

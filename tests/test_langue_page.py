@@ -53,7 +53,8 @@ def _get(application, chemin: str) -> tuple[int, dict[str, str], bytes]:
 
 
 def test_page_en_francais_ne_change_que_la_balise_racine():
-    assert langue_page.page_en_francais('<!doctype html><html lang="en"><head>') == '<!doctype html><html lang="fr"><head>'
+    debut = '<!doctype html><html lang="en"><head>'
+    assert langue_page.page_en_francais(debut) == '<!doctype html><html lang="fr"><head>'
     assert langue_page.page_en_francais("<html><head>") is None  # nothing recognisable: left alone
     assert langue_page.page_en_francais('<html lang="en"><html lang="en">') is None
 

@@ -249,15 +249,15 @@ def placer_etiquettes(boites: Sequence[tuple[float, float, float, float]], large
     """Centres for labels wanted at (x, y) with a (width, height) box: kept inside the drawing and,
     in order, moved up or down (the smaller move first) until they overlap no label placed before."""
     places: list[tuple[float, float, float, float]] = []
-    for x, y, l, h in boites:
-        x = min(max(x, l / 2), largeur - l / 2)
+    for x, y, larg, h in boites:
+        x = min(max(x, larg / 2), largeur - larg / 2)
         essais = sorted({y} | {y + k * pas * (h + 2) / 2 for k in (-1, 1) for pas in range(1, 9)},
                         key=lambda v: abs(v - y))
         for cy in essais:
             cy = min(max(cy, h / 2), hauteur - h / 2)
-            if all(abs(x - px_) >= (l + pl) / 2 or abs(cy - py) >= (h + ph) / 2 for px_, py, pl, ph in places):
+            if all(abs(x - px_) >= (larg + pl) / 2 or abs(cy - py) >= (h + ph) / 2 for px_, py, pl, ph in places):
                 break
-        places.append((x, cy, l, h))
+        places.append((x, cy, larg, h))
     return [(x, y) for x, y, _, _ in places]
 
 
