@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 
 import pytest
@@ -45,7 +46,10 @@ def _get(application, chemin: str) -> tuple[int, dict[str, str], bytes]:
               "query_string": b"", "headers": [(b"host", b"localhost")], "scheme": "http",
               "server": ("localhost", 80), "client": ("127.0.0.1", 1234), "http_version": "1.1",
               "asgi": {"version": "3.0"}}
-    asyncio.run(application(portee, recevoir, envoyer))
+    # In a thread of its own: the browser tests (Playwright's sync API) leave an event loop
+    # running in this one when the whole suite runs.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as fil:
+        fil.submit(asyncio.run, application(portee, recevoir, envoyer)).result(timeout=30)
     debut = next(m for m in messages if m["type"] == "http.response.start")
     entetes = {k.decode().lower(): v.decode() for k, v in debut["headers"]}
     corps = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
