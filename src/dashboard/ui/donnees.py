@@ -4,6 +4,9 @@ Keys are the config file's mtime, the reference manifest's checksums and each so
 current edition id, so a new snapshot invalidates the cache by itself. No TTL: the
 cache is not a last-known-good store (the snapshot on disk is). Folium objects are
 never cached; frames are.
+
+No parameter of a cached function starts with ``_``: Streamlit leaves those out of the key
+(a new edition would then be served from the cache of the old one until a restart).
 """
 
 from __future__ import annotations
@@ -19,16 +22,19 @@ from dashboard.territoire import Territoire, charger_territoire
 
 
 @st.cache_data(show_spinner=False)
-def _territoire(chemin: str, _mtime: float) -> Territoire:
+def _territoire(chemin: str, mtime_ns: int) -> Territoire:
     from pathlib import Path
 
     return charger_territoire(Path(chemin))
 
 
-def territoire() -> Territoire:
+def _cle_territoire() -> tuple[str, int]:
     chemin = chemins.fichier_territoire()
-    mtime = chemin.stat().st_mtime if chemin.exists() else 0.0
-    return _territoire(str(chemin), mtime)
+    return str(chemin), chemin.stat().st_mtime_ns if chemin.exists() else 0
+
+
+def territoire() -> Territoire:
+    return _territoire(*_cle_territoire())
 
 
 def _empreinte_reference() -> str:
@@ -41,14 +47,15 @@ def _empreinte_reference() -> str:
 
 
 @st.cache_data(show_spinner="Chargement de la géographie de référence…")
-def _reference(dossier: str, _empreinte: str, territoire_: Territoire) -> Reference:
+def _reference(dossier: str, empreinte: str, chemin_territoire: str, mtime_territoire_ns: int) -> Reference:
     from pathlib import Path
 
-    return charger_reference(Path(dossier), territoire_)
+    return charger_reference(Path(dossier), _territoire(chemin_territoire, mtime_territoire_ns))
 
 
 def reference() -> Reference:
-    return _reference(str(chemins.dossier_reference()), _empreinte_reference(), territoire())
+    # Keyed by the territory file, not by the Territoire object: hashing plain values is cheap.
+    return _reference(str(chemins.dossier_reference()), _empreinte_reference(), *_cle_territoire())
 
 
 def magasin() -> Magasin:
@@ -56,7 +63,7 @@ def magasin() -> Magasin:
 
 
 @st.cache_data(show_spinner="Chargement des données…")
-def _instantane(racine: str, source: str, _edition: str | None) -> Instantane:
+def _instantane(racine: str, source: str, edition: str | None) -> Instantane:
     from pathlib import Path
 
     return Magasin(Path(racine)).charger(source)
