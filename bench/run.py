@@ -95,9 +95,13 @@ JS_PREPARER_CHANGEMENT = """(attendu) => {
         if (etat.t0 === null && e.target.closest(choix)) etat.t0 = performance.now();
     }, {capture: true});
     const valeurMetrique = () => {
+        // An st.metric (naive version) or the key figures block of the project (<dl class="chiffres-cles">).
         const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(
             x => (x.querySelector('[data-testid="stMetricLabel"]')?.textContent || '').trim() === 'Communes');
-        return (m?.querySelector('[data-testid="stMetricValue"]')?.textContent || '').trim();
+        if (m) return (m.querySelector('[data-testid="stMetricValue"]')?.textContent || '').trim();
+        const c = [...document.querySelectorAll('dl.chiffres-cles > div')].find(
+            x => (x.querySelector('dt')?.textContent || '').trim() === 'Communes');
+        return (c?.querySelector('dd')?.textContent || '').trim();
     };
     const verifier = () => {
         if (etat.t0 !== null) {

@@ -1,5 +1,7 @@
 """AppTest smoke tests: every page runs without exception; key figures present."""
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,13 @@ def lancer(page: str | None = None, **parametres) -> AppTest:
 
 
 def metriques(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Figures on the page: ``st.metric`` ones and the key figures block (see ``vues.chiffres``)."""
+    chiffres = {m.label: m.value for m in at.metric}
+    for bloc in at.html:
+        if 'class="chiffres-cles"' in bloc.value:
+            chiffres |= {html.unescape(nom): html.unescape(valeur) for nom, valeur in
+                         re.findall(r'<div data-chiffre="[^"]*"><dt>(.*?)</dt><dd>(.*?)</dd></div>', bloc.value)}
+    return chiffres
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -110,11 +110,15 @@ def attendre_polygones(page: Page, nombre: int, delai_ms: int = DELAI_MS) -> Non
 
 
 def valeur_metrique(page: Page, libelle: str):
-    """Locator of the value of the ``st.metric`` labelled ``libelle``."""
+    """Locator of the value of the figure named ``libelle``: an ``st.metric``, or a key figure of
+    the HTML block (``dashboard.vues.chiffres``, as the visitor reads it: name, then value)."""
     carte = page.locator('[data-testid="stMetric"]').filter(
         has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^\s*{re.escape(libelle)}\s*$"))
     )
-    return carte.locator('[data-testid="stMetricValue"]')
+    chiffre = page.locator("dl.chiffres-cles > div").filter(
+        has=page.locator("dt", has_text=re.compile(rf"^\s*{re.escape(libelle)}\s*$"))
+    )
+    return carte.locator('[data-testid="stMetricValue"]').or_(chiffre.locator("dd"))
 
 
 def choisir_perimetre(page: Page, libelle: str, commune: str | None = None) -> None:

@@ -13,6 +13,7 @@ from dashboard.indicateurs.territoire import ChiffresCles
 from dashboard.magasin import Instantane
 from dashboard.territoire import Perimetre, Territoire, perimetres, resoudre_perimetre
 from dashboard.ui import donnees, etat_url, provenance
+from dashboard.vues.chiffres import chiffres_html
 from dashboard.vues.classes import COULEUR_NON_DISPONIBLE, LIBELLE_NON_DISPONIBLE, Classe
 from dashboard.vues.provenance import Provenance
 from dashboard.vues.securite import safe_html
@@ -74,11 +75,13 @@ def choisir_perimetre(territoire: Territoire, communes: list[tuple[str, str]]) -
 
 
 def chiffres_cles(chiffres: ChiffresCles) -> None:
-    colonnes = st.columns(4)
-    colonnes[0].metric("Communes", formats.nombre(chiffres.nb_communes))
-    colonnes[1].metric("Population municipale", formats.nombre(chiffres.population))
-    colonnes[2].metric("Superficie", formats.superficie(chiffres.superficie_km2))
-    colonnes[3].metric("Densité", formats.densite(chiffres.densite_hab_km2))
+    """The four key figures of a scope, in one HTML block (see :mod:`dashboard.vues.chiffres`)."""
+    st.html(chiffres_html([
+        ("Communes", formats.nombre(chiffres.nb_communes)),
+        ("Population municipale", formats.nombre(chiffres.population)),
+        ("Superficie", formats.superficie(chiffres.superficie_km2)),
+        ("Densité", formats.densite(chiffres.densite_hab_km2)),
+    ], "Chiffres clés du périmètre"))
 
 
 def legende(titre: str, classes: Sequence[Classe], avec_non_disponible: bool = True,
