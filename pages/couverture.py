@@ -76,6 +76,7 @@ composants.tableau_rural(rurale, indicateur)
 st.subheader("Données par commune")
 donnees_communes = sc.tableau_communes(valeurs, communes_du_perimetre(reference.communes, perimetre))
 composants.tableau_parts(donnees_communes, indicateur.nombre_libelle)
-composants.exporter_tableau(donnees_communes, f"{indicateur.libelle} — {perimetre.libelle} ({edition})", "couverture")
+telechargements = composants.exporter_tableau(
+    donnees_communes, f"{indicateur.libelle} — {perimetre.libelle} ({edition})", "couverture")
 composants.exporter_carte_png(reference.communes, serie_valeurs["valeur"], classes, f"{indicateur.libelle} ({edition})",
-                              "couverture", set(codes))
+                              "couverture", set(codes), telechargements)

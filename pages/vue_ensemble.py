@@ -39,9 +39,9 @@ tableau_perimetre = composants.tableau_trie(
     tableau.loc[dans_perimetre["code_insee"]].reset_index(), COLONNES_COMMUNES, TRIS_COMMUNES,
     f"{formats.nombre(len(dans_perimetre))} commune{'s' if len(dans_perimetre) > 1 else ''} — {perimetre.libelle}",
 )
-composants.exporter_tableau(tableau_perimetre, f"Communes — {perimetre.libelle}", "vue_ensemble")
+telechargements = composants.exporter_tableau(tableau_perimetre, f"Communes — {perimetre.libelle}", "vue_ensemble")
 composants.exporter_carte_png(reference.communes, tableau["densite_hab_km2"], classes,
-                              "Densité de population (hab./km²)", "vue_ensemble", selection)
+                              "Densité de population (hab./km²)", "vue_ensemble", selection, telechargements)
 
 attendre_prechauffage("carte")
 from streamlit_folium import st_folium  # noqa: E402 — only once folium's warm-up is over

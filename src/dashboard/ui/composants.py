@@ -597,11 +597,12 @@ def tableau_trie(donnees: pd.DataFrame, colonnes: Sequence[Colonne], tris: dict[
     return triees
 
 
-def exporter_tableau(tableau: pd.DataFrame, nom: str, cle: str) -> None:
+def exporter_tableau(tableau: pd.DataFrame, nom: str, cle: str):
     """CSV (« ; », UTF-8 avec BOM) and XLSX downloads of a table, with the sources of the page.
 
     Both are safe against formula injection (see :mod:`dashboard.exports.tableur`). The files
     are built only when a button is clicked (deferred ``data`` callables), not at every rerun.
+    Returns the row of buttons (another download may join it, see :func:`exporter_carte_png`).
     """
     from dashboard.exports import MIME_CSV, MIME_XLSX
     from dashboard.exports.tableur import nom_de_fichier, vers_csv, vers_xlsx
@@ -615,6 +616,7 @@ def exporter_tableau(tableau: pd.DataFrame, nom: str, cle: str) -> None:
     rangee.download_button("Télécharger (Excel)", lambda: vers_xlsx(copie, provenances, titre=nom),
                            nom_de_fichier(nom, "xlsx"), MIME_XLSX, key=f"xlsx_{cle}", icon=":material/download:",
                            on_click="ignore")
+    return rangee
 
 
 def _provenances_affichees():
@@ -625,8 +627,9 @@ def _provenances_affichees():
 
 
 def exporter_carte_png(communes, valeurs: pd.Series, classes, titre: str, cle: str,
-                       selection: set[str] | None = None) -> None:
-    """PNG of a choropleth (drawn without a browser, on click), its source line and demo notice included."""
+                       selection: set[str] | None = None, conteneur=None) -> None:
+    """PNG of a choropleth (drawn without a browser, on click), its source line and demo notice
+    included; in ``conteneur`` when given (the row of the table's downloads)."""
     from dashboard.exports import MIME_PNG
     from dashboard.exports.tableur import nom_de_fichier
 
@@ -640,7 +643,7 @@ def exporter_carte_png(communes, valeurs: pd.Series, classes, titre: str, cle: s
         return carte_png(communes, valeurs, classes, titre, source, selection=selection,
                          demo=any(p.demo for p in instants))
 
-    st.download_button("Télécharger la carte (PNG)", dessiner,
+    (conteneur or st).download_button("Télécharger la carte (PNG)", dessiner,
                        nom_de_fichier(titre, "png"), MIME_PNG, key=f"png_{cle}", icon=":material/image:",
                        on_click="ignore")
 
