@@ -23,7 +23,7 @@ def gestionnaire(monkeypatch):
     return routes.create_streamlit_static_handler(directory=file_util.get_static_dir(), base_url=None)
 
 
-def _get(application, chemin: str) -> tuple[int, dict[str, str], bytes]:
+def _get(application, chemin: str, entetes: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     """One GET through an ASGI application, without a network."""
     messages: list[dict] = []
     demandes = iter([{"type": "http.request", "body": b"", "more_body": False}])
@@ -43,7 +43,8 @@ def _get(application, chemin: str) -> tuple[int, dict[str, str], bytes]:
             fini.set()
 
     portee = {"type": "http", "method": "GET", "path": chemin, "raw_path": chemin.encode(), "root_path": "",
-              "query_string": b"", "headers": [(b"host", b"localhost")], "scheme": "http",
+              "query_string": b"", "scheme": "http",
+              "headers": [(b"host", b"localhost"), *((k.encode(), v.encode()) for k, v in (entetes or {}).items())],
               "server": ("localhost", 80), "client": ("127.0.0.1", 1234), "http_version": "1.1",
               "asgi": {"version": "3.0"}}
     # In a thread of its own: the browser tests (Playwright's sync API) leave an event loop
@@ -102,3 +103,10 @@ def test_page_inattendue_rien_n_est_change(monkeypatch, tmp_path):
     assert not langue_page.servir_en_francais()
     assert routes.create_streamlit_static_handler is origine
     assert not langue_page.page_servie_en_francais()
+
+
+def test_une_plage_d_octets_recoit_la_page_entiere(gestionnaire):
+    # The page is only ever sent whole (HTTP lets a server ignore Range), and says so.
+    statut, entetes, corps = _get(gestionnaire, "/", {"range": "bytes=0-15"})
+    assert statut == 200 and '<html lang="fr">' in corps.decode("utf-8")
+    assert "accept-ranges" not in entetes and "content-range" not in entetes

@@ -23,8 +23,9 @@ import os
 
 BALISE_ANGLAISE = '<html lang="en">'
 BALISE_FRANCAISE = '<html lang="fr">'
-# Headers of the file on disk that do not describe the page served in its place.
-_ENTETES_DU_FICHIER = {"content-length", "content-type", "etag", "last-modified"}
+# Headers of the file on disk that do not describe the page served in its place (which is always
+# sent whole: a byte range of it is answered with the whole page, as HTTP allows).
+_ENTETES_DU_FICHIER = {"content-length", "content-type", "etag", "last-modified", "accept-ranges"}
 
 _journal = logging.getLogger(__name__)
 _installee = False
@@ -65,8 +66,8 @@ def servir_en_francais() -> bool:
 
         async def get_response(path, scope):
             reponse = await reponse_d_origine(path, scope)
-            if not (isinstance(reponse, FileResponse) and os.path.basename(reponse.path) == "index.html"
-                    and os.path.samefile(reponse.path, index)):
+            if not (isinstance(reponse, FileResponse) and reponse.status_code == 200
+                    and os.path.basename(reponse.path) == "index.html" and os.path.samefile(reponse.path, index)):
                 return reponse
             entetes = {k: v for k, v in reponse.headers.items() if k.lower() not in _ENTETES_DU_FICHIER}
             return HTMLResponse(francaise, status_code=reponse.status_code, headers=entetes)
