@@ -643,9 +643,8 @@ def exporter_carte_png(communes, valeurs: pd.Series, classes, titre: str, cle: s
         return carte_png(communes, valeurs, classes, titre, source, selection=selection,
                          demo=any(p.demo for p in instants))
 
-    (conteneur or st).download_button("Télécharger la carte (PNG)", dessiner,
-                       nom_de_fichier(titre, "png"), MIME_PNG, key=f"png_{cle}", icon=":material/image:",
-                       on_click="ignore")
+    (conteneur or st).download_button("Télécharger la carte (PNG)", dessiner, nom_de_fichier(titre, "png"), MIME_PNG,
+                                      key=f"png_{cle}", icon=":material/image:", on_click="ignore")
 
 
 def exporter_rapport(preparer, nom: str, cle: str) -> None:

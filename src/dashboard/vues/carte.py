@@ -28,6 +28,7 @@ LIBELLE_FOND_OSM = "Fond OpenStreetMap (Internet requis)"
 # (a name, or failing that an address) at every map built, ~5 ms of CPU per script run.
 FOND_OSM = xyzservices.TileProvider(name="OpenStreetMap", url=TUILES_OSM, attribution=ATTRIBUTION_OSM,
                                     html_attribution=ATTRIBUTION_OSM, max_zoom=19)
+PAS_DE_ZOOM = 0.25  # Leaflet's zoomSnap on every map of the dashboard
 
 
 def localiser_ressources(carte: folium.Map) -> folium.Map:
@@ -56,9 +57,6 @@ def localiser_ressources(carte: folium.Map) -> folium.Map:
     return carte
 
 
-PAS_DE_ZOOM = 0.25  # Leaflet's zoomSnap on every map of the dashboard
-
-
 def carte_de_base(emprise: Sequence[float], *, choix_du_fond: bool = False, fond_osm: bool = False,
                   hauteur: int = 520) -> folium.Map:
     """An empty map (no data layer) centred on ``emprise`` (west, south, east, north, WGS84).
@@ -83,8 +81,9 @@ def carte_de_base(emprise: Sequence[float], *, choix_du_fond: bool = False, fond
         zoom_snap=PAS_DE_ZOOM,
     )
     if fond_osm or choix_du_fond:
-        folium.TileLayer(FOND_OSM, name=LIBELLE_FOND_OSM, attr=ATTRIBUTION_OSM, max_zoom=19, overlay=True,
-                         control=choix_du_fond, show=fond_osm).add_to(carte)
+        # Attribution and maximum zoom come from the provider.
+        folium.TileLayer(FOND_OSM, name=LIBELLE_FOND_OSM, overlay=True, control=choix_du_fond,
+                         show=fond_osm).add_to(carte)
     if choix_du_fond:
         # Added last on purpose: the control lists the layers already on the map (only this one).
         folium.LayerControl(position="topright", collapsed=False).add_to(carte)
