@@ -46,6 +46,7 @@ def demarrer(nom: str, script: Path, navigateur, dossier: Path, k: int) -> dict:
     page = contexte.new_page()
     cdp = contexte.new_cdp_session(page)
     cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+    banc.attendre_navigateur_au_repos(navigateur)  # the new context's own set-up is not timed (see run.py)
     t: dict[str, float] = {}
 
     def websocket(ws) -> None:

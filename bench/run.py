@@ -236,6 +236,34 @@ def cpu_machine() -> float:
     return (sum(valeurs) - valeurs[3] - valeurs[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_chromium(navigateur: Browser) -> float:
+    """CPU time (seconds) of all of Chromium's processes (DevTools ``SystemInfo.getProcessInfo``)."""
+    session = navigateur.new_browser_cdp_session()
+    try:
+        return sum(p["cpuTime"] for p in session.send("SystemInfo.getProcessInfo")["processInfo"])
+    finally:
+        session.detach()
+
+
+def attendre_navigateur_au_repos(navigateur: Browser, fenetre_s: float = 0.25, seuil_s: float = 0.02,
+                                 delai_s: float = 10.0) -> float:
+    """Wait until Chromium's processes, together, spend less than ``seuil_s`` of CPU over
+    ``fenetre_s``; return the seconds waited. A new browser context is not idle when Playwright
+    hands it over: in the first second, Chromium 156 builds the omnibox pop-up of its own
+    interface (``chrome://omnibox-popup.top-chrome/``, a WebUI page in a renderer of its own,
+    even headless), ~1.4 s of CPU that has nothing to do with the page and used to be spent
+    during measure (a), on two processors (measured: see README.md)."""
+    debut = time.perf_counter()
+    avant = cpu_chromium(navigateur)
+    while time.perf_counter() - debut < delai_s:
+        time.sleep(fenetre_s)
+        apres = cpu_chromium(navigateur)
+        if apres - avant < seuil_s:
+            break
+        avant = apres
+    return time.perf_counter() - debut
+
+
 def arreter(processus: subprocess.Popen) -> None:
     processus.terminate()
     try:
@@ -308,8 +336,19 @@ def preparer_projet() -> None:
 
 
 def mesurer(app: Application, navigateur: Browser, dossier: Path, repetition: int, options: list[str],
-            nb_changements: int, sans_prechauffage: bool = False) -> dict:
-    """One cold start of ``app`` (a, c), then ``nb_changements`` scope changes (b)."""
+            nb_changements: int, sans_prechauffage: bool = False, espion_au_demarrage: bool = False,
+            sans_attente_navigateur: bool = False) -> dict:
+    """One cold start of ``app`` (a), then, in a second fresh browser context on the same server,
+    the map's payload (c) and ``nb_changements`` scope changes (b).
+
+    (a) is timed without the DevTools Network domain: with it, Chromium reports every chunk of
+    every download and every WebSocket frame to this process (through Playwright's driver), which
+    decodes the frames; on two processors, that work competes with the page it times (measured:
+    see README.md). The second context has an empty cache too, so (c) counts the same bytes as a
+    first visit. ``espion_au_demarrage``: the former method, (a) and (c) on the same watched start.
+    The clock starts once the new context is idle (:func:`attendre_navigateur_au_repos`), unless
+    ``sans_attente_navigateur`` (the former method).
+    """
     port = port_libre()
     chrono = dossier / f"chrono-{app.nom}-{repetition}.jsonl"
     journal = dossier / f"serveur-{app.nom}-{repetition}.log"
@@ -331,7 +370,8 @@ def mesurer(app: Application, navigateur: Browser, dossier: Path, repetition: in
     ]
     contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1400, "height": 1000})
     page = contexte.new_page()
-    espion = Espion(contexte.new_cdp_session(page))
+    espion = Espion(contexte.new_cdp_session(page)) if espion_au_demarrage else None
+    attente_navigateur = 0.0 if sans_attente_navigateur else attendre_navigateur_au_repos(navigateur)
     charge_avant = os.getloadavg()[0]
     with journal.open("w", encoding="utf-8") as sortie:
         t0, t0_mur, machine0 = time.perf_counter(), time.time(), cpu_machine()
@@ -347,6 +387,16 @@ def mesurer(app: Application, navigateur: Browser, dossier: Path, repetition: in
             page.wait_for_function(JS_SCRIPT_TERMINE, timeout=DELAI_S * 1000)
             page.wait_for_timeout(500)
             premiere = lire_chrono(chrono)[0]
+            if espion is None:
+                contexte.close()
+                contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1400, "height": 1000})
+                page = contexte.new_page()
+                espion = Espion(contexte.new_cdp_session(page))
+                page.goto(f"http://localhost:{port}/", wait_until="commit")
+                page.wait_for_function(JS_CARTE_DESSINEE, arg=NB_POLYGONES, polling="raf", timeout=DELAI_S * 1000)
+                page.wait_for_function(JS_SCRIPT_TERMINE, timeout=DELAI_S * 1000)
+                page.wait_for_timeout(500)
+                page.wait_for_function(JS_SCRIPT_TERMINE, timeout=DELAI_S * 1000)
             charge = espion.charge_carte()
             changements = []
             for k in range(nb_changements if app.changements else 0):
@@ -361,6 +411,7 @@ def mesurer(app: Application, navigateur: Browser, dossier: Path, repetition: in
         "application": app.nom,
         "repetition": repetition,
         "charge_systeme_1min": charge_avant,
+        "attente_navigateur_s": attente_navigateur,
         "demarrage": {
             "total_s": t_carte,
             "total_vu_par_le_banc_s": t_carte_vue_ici,
@@ -517,6 +568,10 @@ def rapport(resultat: dict) -> str:
            if resultat["options_streamlit"] else "")
         + (", application du projet **sans** préchauffage des imports (`--sans-prechauffage`)"
            if resultat.get("sans_prechauffage") else "")
+        + (", réseau de Chromium observé pendant (a) (`--espion-au-demarrage`)"
+           if resultat.get("espion_au_demarrage") else "")
+        + (", chronomètre lancé sans attendre le repos de Chromium (`--sans-attente-navigateur`)"
+           if resultat.get("sans_attente_navigateur") else "")
         + ".",
         "",
         f"Machine : {m['nproc']} processeurs ({m['processeur']}), {m['memoire_gio']} Gio de mémoire, "
@@ -556,6 +611,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="variante : lancer le projet sans le préchauffage des imports de son lanceur")
     parser.add_argument("--sans-plancher", action="store_true",
                         help="ne pas mesurer le plancher (bench/app_plancher.py : titre + carte seuls)")
+    parser.add_argument("--espion-au-demarrage", action="store_true",
+                        help="ancienne méthode : réseau de Chromium observé pendant (a) (voir README.md)")
+    parser.add_argument("--sans-attente-navigateur", action="store_true",
+                        help="ancienne méthode : chronomètre lancé sans attendre que le contexte neuf de Chromium "
+                             "soit au repos (voir README.md)")
     parser.add_argument("--readme", action="store_true", help="réécrire la section des résultats de bench/README.md")
     parser.add_argument("--depuis", type=Path, metavar="RESULTATS_JSON",
                         help="ne rien mesurer : refaire le rapport d'une exécution précédente")
@@ -599,7 +659,8 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.repetitions):
                 ordre = applications[i % len(applications):] + applications[:i % len(applications)]
                 for app in ordre:
-                    mesure = mesurer(app, navigateur, dossier, i, options, args.changements, args.sans_prechauffage)
+                    mesure = mesurer(app, navigateur, dossier, i, options, args.changements, args.sans_prechauffage,
+                                     args.espion_au_demarrage, args.sans_attente_navigateur)
                     d = mesure["demarrage"]
                     visibles = [c["visible_s"] for c in mesure["changements"]]
                     print(f"[{i + 1}/{args.repetitions}] {app.nom:8} démarrage {d['total_s']:.2f} s "
@@ -614,6 +675,8 @@ def main(argv: list[str] | None = None) -> int:
         "changements": args.changements,
         "options_streamlit": options,
         "sans_prechauffage": args.sans_prechauffage,
+        "espion_au_demarrage": args.espion_au_demarrage,
+        "sans_attente_navigateur": args.sans_attente_navigateur,
         "machine": infos,
         "charge_systeme": [charge_debut, os.getloadavg()[0]],
         "synthese": {app.nom: synthese(mesures, app.nom) for app in applications},
