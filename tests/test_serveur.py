@@ -43,6 +43,9 @@ def bootstrap_intact(monkeypatch):
                         manifest_scanner._is_likely_streamlit_component_package)
     monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed",
                         delta_generator._use_warning_has_been_displayed)
+    from streamlit.commands import page_config
+
+    monkeypatch.setattr(page_config, "_get_favicon_string", page_config._get_favicon_string)
     return bootstrap
 
 
@@ -279,6 +282,31 @@ def test_verification_repl_marquee_faite(bootstrap_intact, monkeypatch):
     monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
     serveur._avertissement_deja_verifie()
     assert delta_generator._use_warning_has_been_displayed is True
+
+
+def test_favicon_meme_reponse_que_streamlit(bootstrap_intact):
+    from streamlit.commands import page_config
+
+    origine = page_config._get_favicon_string
+    serveur.favicon_sans_pil()
+    rapide = page_config._get_favicon_string
+    assert rapide is not origine and rapide.fonction_d_origine is origine
+    for icone in ("/app/static/icone.png", "🗺️", ":material/map:", "https://exemple.fr/icone.png"):
+        assert rapide(icone) == origine(icone)
+    assert rapide("/app/static/icone.png") == "/app/static/icone.png"
+    serveur.favicon_sans_pil()  # twice: not wrapped in itself
+    assert page_config._get_favicon_string is rapide
+
+
+def test_l_icone_de_l_onglet_n_importe_pas_pil():
+    resultat = _dans_un_interpreteur_neuf("""
+        import sys
+        from dashboard import serveur
+        serveur.favicon_sans_pil()
+        from streamlit.commands import page_config
+        print(page_config._get_favicon_string("/app/static/icone.png"), "PIL.Image" in sys.modules)
+    """)
+    assert resultat == "/app/static/icone.png False"
 
 
 @pytest.mark.parametrize("reglage", ["1", "0"])
