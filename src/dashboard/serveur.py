@@ -48,6 +48,11 @@ Why not plain ``streamlit run app.py``:
 
 8. The page is served with ``<html lang="fr">`` (:mod:`dashboard.langue_page`) instead of
    Streamlit's ``lang="en"``: no frame in ``app.py`` to set it after the first run.
+9. Streamlit's configuration options given on the command line (``--server.port 8502``) or in
+   ``STREAMLIT_…`` variables are read by :mod:`dashboard.options_streamlit`, with the rules of
+   ``streamlit run``, instead of its ``click`` command line (~0.05 s of CPU before the server
+   listens, see :func:`lancer_sans_click`); anything else (``--help``, an unknown option…) goes
+   to ``streamlit run``, which answers as usual.
 
 ``streamlit run app.py`` still works (a page reached that way redirects to the shell).
 """
@@ -349,15 +354,46 @@ def limiter_fils_de_calcul() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+def lancer_sans_click(script: str, arguments: list[str]) -> bool:
+    """Start Streamlit's server on ``script`` as ``streamlit run script arguments`` does, without
+    its command line (see :mod:`dashboard.options_streamlit` and the module doc, point 9): the
+    options are read, the configuration loaded with them, the credentials checked (a message in
+    headless mode), then Streamlit's bootstrap runs. Returns ``False``, having done nothing, when
+    the arguments or Streamlit's private names are not those expected: ``streamlit run`` then."""
+    from streamlit import config
+    from streamlit.web import bootstrap
+
+    from dashboard.options_streamlit import lire_options
+
+    modeles = getattr(config, "_config_options_template", None)
+    if not isinstance(modeles, dict) or not hasattr(config, "_main_script_path") or not all(
+        callable(getattr(bootstrap, nom, None)) for nom in ("load_config_options", "run")
+    ):
+        return False
+    options = lire_options(arguments, modeles)
+    if options is None:
+        return False
+    from streamlit.runtime.credentials import check_credentials
+
+    config._main_script_path = script  # read by the configuration (config.toml next to the script)
+    bootstrap.load_config_options(flag_options=options)
+    check_credentials()
+    bootstrap.run(script, False, [], options)
+    return True
+
+
 def main(arguments: list[str] | None = None) -> None:
     limiter_fils_de_calcul()
     if prechauffage_demande():
         differer_theme_plotly()  # before Streamlit is imported (see the module doc, point 6)
-    from streamlit.web import cli
-
+    arguments = list(sys.argv[1:] if arguments is None else arguments)
     preparer()
-    sys.argv = ["streamlit", "run", str(RACINE_PROJET / "app.py"), *(arguments or sys.argv[1:])]
-    cli.main()
+    script = str(RACINE_PROJET / "app.py")
+    sys.argv = ["streamlit", "run", script, *arguments]
+    if not lancer_sans_click(script, arguments):
+        from streamlit.web import cli
+
+        cli.main()
 
 
 if __name__ == "__main__":
