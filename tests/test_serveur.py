@@ -91,12 +91,32 @@ def test_preparer_branche_le_prechauffage_apres_le_demarrage(bootstrap_intact, m
     monkeypatch.delenv("DASHBOARD_PRECHAUFFAGE", raising=False)
     appels = []
     monkeypatch.setattr(bootstrap_intact, "_on_server_start", lambda server: appels.append(("demarrage", server)))
-    monkeypatch.setattr(serveur, "prechauffer", lambda modules: appels.append(("prechauffage", modules)))
+    monkeypatch.setattr(serveur, "prechauffer",
+                        lambda modules, differes: appels.append(("prechauffage", modules, differes)))
     serveur.preparer()
     assert appels == []
     bootstrap_intact._on_server_start("serveur")
-    # After the server listens, never before.
-    assert appels == [("demarrage", "serveur"), ("prechauffage", serveur.ETAPES_PRECHAUFFAGE)]
+    # After the server listens, never before; geopandas last (not on the first page's path).
+    assert appels == [("demarrage", "serveur"),
+                      ("prechauffage", serveur.ETAPES_PRECHAUFFAGE, serveur.MODULES_DIFFERES)]
+
+
+def test_geopandas_hors_des_etapes_de_la_premiere_page():
+    assert {"geopandas", "pyproj"} <= set(serveur.MODULES_DIFFERES)
+    assert not {"geopandas", "pyproj", "shapely"} & set(serveur.MODULES_PRECHAUFFES)
+
+
+def test_les_modules_differes_sont_importes_a_la_demande(tmp_path, monkeypatch):
+    (tmp_path / "module_differe_du_test.py").write_text("VALEUR = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "module_differe_du_test", raising=False)
+    monkeypatch.setattr(serveur, "_theme_demande", threading.Event())
+    fil = serveur.prechauffer((("donnees", ("json",)),), ("module_differe_du_test",))
+    serveur.attendre_prechauffage("donnees")
+    time.sleep(0.2)
+    assert "module_differe_du_test" not in sys.modules  # not before a page asks (or the delay)
+    serveur.attendre_prechauffage()  # a page that needs everything
+    assert not fil.is_alive() and "module_differe_du_test" in sys.modules
 
 
 def test_preparer_sans_prechauffage(bootstrap_intact, monkeypatch):
@@ -521,3 +541,23 @@ def test_le_lanceur_limite_openblas_avant_numpy():
         print(numpy_avant, len(os.listdir("/proc/self/task")))
     """)
     assert resultat == "False 1"
+
+
+def test_la_vue_d_ensemble_n_importe_pas_geopandas():
+    # The first page of a fresh server, run whole (shell, figures, table, exports, map): neither
+    # geopandas nor shapely nor pyproj (see dashboard.reference.Reference).
+    resultat = _dans_un_interpreteur_neuf("""
+        import sys
+        from streamlit.runtime.pages_manager import PagesManager
+        from streamlit.testing.v1 import AppTest
+        original = PagesManager.__init__
+        def init(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            PagesManager.uses_pages_directory = False
+        PagesManager.__init__ = init
+        app = AppTest.from_file("app.py", default_timeout=60).run()
+        assert not app.exception, app.exception
+        assert any(t.value == "Vue d'ensemble" for t in app.title)
+        print(sorted(m for m in ("geopandas", "shapely", "pyproj") if m in sys.modules))
+    """)
+    assert resultat == "[]"

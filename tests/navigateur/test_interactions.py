@@ -228,3 +228,15 @@ def test_fond_openstreetmap_coche_dans_la_carte(onglet, serveur_app):
     assert cadre_carte(page).locator(POLYGONES).count() == 30
     assert all(tuiles.match(r.split(" ", 1)[1]) for r in onglet.requetes_externes)
     capturer(page, "interaction-vue-ensemble-fond-osm")
+
+
+def test_telecharger_la_carte_png_de_la_vue_d_ensemble(onglet, serveur_app):
+    # The page draws its map without geopandas; the PNG (geopandas, matplotlib) is made on click.
+    page = onglet.page
+    page.goto(f"{serveur_app}/?perimetre=245600440")
+    attendre_fin_script(page)
+    with page.expect_download(timeout=120_000) as telechargement:
+        page.get_by_role("button", name="Télécharger la carte (PNG)").click()
+    png = telechargement.value
+    assert png.suggested_filename.endswith(".png")
+    assert open(png.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"

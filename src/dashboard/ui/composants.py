@@ -629,7 +629,8 @@ def _provenances_affichees():
 def exporter_carte_png(communes, valeurs: pd.Series, classes, titre: str, cle: str,
                        selection: set[str] | None = None, conteneur=None) -> None:
     """PNG of a choropleth (drawn without a browser, on click), its source line and demo notice
-    included; in ``conteneur`` when given (the row of the table's downloads)."""
+    included; in ``conteneur`` when given (the row of the table's downloads). ``communes``: a
+    GeoDataFrame, or a function that returns it (called on click only)."""
     from dashboard.exports import MIME_PNG
     from dashboard.exports.tableur import nom_de_fichier
 
@@ -638,9 +639,14 @@ def exporter_carte_png(communes, valeurs: pd.Series, classes, titre: str, cle: s
 
     def dessiner() -> bytes:
         # matplotlib is imported on click only: ~0.5 s of CPU that every first page load paid.
+        # geopandas too: on a fresh server, after the launcher's warm-up, which imports it last.
+        from dashboard.serveur import attendre_prechauffage
+
+        attendre_prechauffage()
         from dashboard.exports.images import carte_png
 
-        return carte_png(communes, valeurs, classes, titre, source, selection=selection,
+        return carte_png(communes() if callable(communes) else communes, valeurs, classes, titre, source,
+                         selection=selection,
                          demo=any(p.demo for p in instants))
 
     (conteneur or st).download_button("Télécharger la carte (PNG)", dessiner, nom_de_fichier(titre, "png"), MIME_PNG,

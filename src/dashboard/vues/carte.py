@@ -8,11 +8,11 @@ with a dashed outline, never as zero. The legend is returned as data for the pag
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import branca.element
 import folium
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import xyzservices
@@ -20,6 +20,9 @@ import xyzservices
 from dashboard.ressources import CSS_CARTE, CSS_GROUPES, JS_CARTE, JS_GROUPES, PREFIXE_URL
 from dashboard.vues.classes import Classe, couleur_pour
 from dashboard.vues.securite import safe_html
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 ATTRIBUTION_OSM = "© contributeurs OpenStreetMap (ODbL)"
 TUILES_OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -108,27 +111,40 @@ def centre_et_zoom(emprise: Sequence[float], largeur_px: int = 900, hauteur_px: 
 
 
 def couche_communes(
-    communes: gpd.GeoDataFrame,
+    communes: pd.DataFrame,
     valeurs: pd.Series,
     classes: Sequence[Classe],
     infobulles: dict[str, pd.Series],
     *,
     selection: set[str] | None = None,
     opacite: float = 0.85,
+    contours: Mapping[str, dict] | None = None,
 ) -> folium.FeatureGroup:
-    """The communes layer (one ``GeoJson``) in a feature group; see :func:`carte_communes`."""
-    gdf = communes[["code_insee", "nom", "geometry"]].copy()
-    codes = gdf["code_insee"]
-    gdf["nom"] = gdf["nom"].map(safe_html)
+    """The communes layer (one ``GeoJson``) in a feature group; see :func:`carte_communes`.
+
+    ``communes``: a GeoDataFrame, or a table (``code_insee``, ``nom``) with ``contours`` (INSEE
+    code → GeoJSON geometry, :attr:`dashboard.reference.Reference.contours`): the map is then made
+    without geopandas."""
+    proprietes = communes[["code_insee", "nom"]].reset_index(drop=True)
+    codes = proprietes["code_insee"]
+    if contours is None:
+        entites = communes[["geometry"]].to_geo_dict(drop_id=True)["features"]
+        contours = {code: e["geometry"] for code, e in zip(codes, entites, strict=True)}
+    proprietes["nom"] = proprietes["nom"].map(safe_html)
     champs, alias = ["nom"], ["Commune"]
     for i, (libelle, serie) in enumerate(infobulles.items()):
-        gdf[f"t{i}"] = codes.map(serie).map(lambda v: safe_html(v) if v is not None and not pd.isna(v) else "n.d.")
+        proprietes[f"t{i}"] = codes.map(serie).map(
+            lambda v: safe_html(v) if v is not None and not pd.isna(v) else "n.d.")
         champs.append(f"t{i}")
         alias.append(safe_html(libelle))
     selection = set(codes) if selection is None else selection
-    gdf["couleur"] = codes.map(valeurs).map(lambda v: couleur_pour(v, classes))
-    gdf["manquant"] = codes.map(valeurs).isna()
-    gdf["dans_selection"] = codes.isin(selection)
+    proprietes["couleur"] = codes.map(valeurs).map(lambda v: couleur_pour(v, classes))
+    proprietes["manquant"] = codes.map(valeurs).isna()
+    proprietes["dans_selection"] = codes.isin(selection)
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": ligne, "geometry": contours[code]}
+        for code, ligne in zip(codes, proprietes.to_dict("records"), strict=True)
+    ]}
 
     def style(feature: dict) -> dict:
         p = feature["properties"]
@@ -143,7 +159,7 @@ def couche_communes(
 
     groupe = folium.FeatureGroup(name="Communes")
     folium.GeoJson(
-        gdf.to_geo_dict(drop_id=True),  # the dict itself (to_json would make it, then a string of it)
+        collection,  # the dict itself (a JSON string would be parsed again)
         name="Communes",
         style_function=style,
         highlight_function=lambda _f: {"weight": 3, "color": "#000000"},
@@ -153,10 +169,14 @@ def couche_communes(
     return groupe
 
 
-def emprise_selection(communes: gpd.GeoDataFrame, selection: set[str] | None) -> np.ndarray:
-    """Bounds (west, south, east, north) of the selected communes (all when none)."""
+def emprise_selection(communes: pd.DataFrame, selection: set[str] | None) -> np.ndarray:
+    """Bounds (west, south, east, north) of the selected communes (all when none): of their
+    geometries (GeoDataFrame) or of their bounds (the reference's table, ``ouest``… ``nord``)."""
     dans = communes[communes["code_insee"].isin(selection)] if selection else communes
-    return (dans if not dans.empty else communes).total_bounds
+    dans = dans if not dans.empty else communes
+    if "geometry" in dans.columns:
+        return dans.total_bounds
+    return np.array([dans["ouest"].min(), dans["sud"].min(), dans["est"].max(), dans["nord"].max()], dtype=float)
 
 
 def carte_communes(
