@@ -8,7 +8,7 @@ Why not plain ``streamlit run app.py``:
    (``/couverture``) would run that page alone, without the shell of ``app.py``. Clearing the
    flag before the server starts removes that trap.
 2. Warm-up: as soon as the server listens, a background thread imports what the first page
-   needs (pandas, geopandas, folium…) while the first visitor's browser is still loading
+   needs (pandas, folium…) while the first visitor's browser is still loading
    Streamlit's interface (~1 s during which the server idles). The first script run then finds
    them in ``sys.modules``. Started *after* the server is up: imports during start-up only
    delay it. It goes in two steps: the data modules (``"donnees"``), then folium (``"carte"``).
@@ -16,7 +16,9 @@ Why not plain ``streamlit run app.py``:
    importing the same modules from two threads at once can deadlock on Python's module locks.
    ``app.py`` waits for the data step only; « Vue d'ensemble » sends its figures, table and
    exports meanwhile (the browser loads their JavaScript modules) and waits for the map step
-   just before drawing the map; every other page waits for both steps before it runs.
+   just before drawing the map; every other page waits for the whole warm-up before it runs,
+   including geopandas and pyproj (:data:`MODULES_DIFFERES`), imported last, on demand: the
+   first page does not use them.
    ``streamlit_folium`` itself is left to the script: importing it declares its component,
    which Streamlit registers only from a script run (from any other thread the component is
    never served and the map stays empty). Measured in ``bench/README.md``.
