@@ -169,22 +169,25 @@ def test_clic_sur_la_carte_du_scenario(onglet, serveur_app):
     capturer(page, "interaction-scenario")
 
 
+def telecharger(page, bouton: str) -> tuple[str, bytes]:
+    """Click the download button ``bouton``; the file's suggested name and its bytes."""
+    with page.expect_download(timeout=120_000) as telechargement:
+        page.get_by_role("button", name=bouton).click()
+    fichier = telechargement.value
+    with open(fichier.path(), "rb") as flux:
+        return fichier.suggested_filename, flux.read()
+
+
 def test_telecharger_csv_et_pdf_de_la_fiche(onglet, serveur_app):
     page = onglet.page
     page.goto(f"{serveur_app}/fiche?commune=56166")
     attendre_fin_script(page)
-    with page.expect_download(timeout=60_000) as telechargement:
-        page.get_by_role("button", name="Télécharger (CSV)").click()
-    csv = telechargement.value
-    contenu = open(csv.path(), "rb").read()
-    assert csv.suggested_filename.endswith(".csv")
+    nom, contenu = telecharger(page, "Télécharger (CSV)")
+    assert nom.endswith(".csv")
     assert contenu.startswith(b"\xef\xbb\xbf") and b"Plouay" in contenu
     assert b"# Source" in contenu
-    with page.expect_download(timeout=120_000) as telechargement:
-        page.get_by_role("button", name="Télécharger le rapport PDF — Plouay").click()
-    pdf = telechargement.value
-    assert pdf.suggested_filename.endswith(".pdf")
-    assert open(pdf.path(), "rb").read(4) == b"%PDF"
+    nom, contenu = telecharger(page, "Télécharger le rapport PDF — Plouay")
+    assert nom.endswith(".pdf") and contenu[:4] == b"%PDF"
     capturer(page, "interaction-fiche-telechargements")
 
 
@@ -235,8 +238,6 @@ def test_telecharger_la_carte_png_de_la_vue_d_ensemble(onglet, serveur_app):
     page = onglet.page
     page.goto(f"{serveur_app}/?perimetre=245600440")
     attendre_fin_script(page)
-    with page.expect_download(timeout=120_000) as telechargement:
-        page.get_by_role("button", name="Télécharger la carte (PNG)").click()
-    png = telechargement.value
-    assert png.suggested_filename.endswith(".png")
-    assert open(png.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    nom, contenu = telecharger(page, "Télécharger la carte (PNG)")
+    assert nom.endswith(".png") and contenu[:8] == b"\x89PNG\r\n\x1a\n"
+    capturer(page, "interaction-vue-ensemble-png")
