@@ -70,16 +70,21 @@ class Reference:
         """From the builders' GeoDataFrame (sorted, :data:`COLONNES_COMMUNES` and ``geometry``)."""
         tableau = pd.DataFrame(communes[COLONNES_COMMUNES])
         tableau[COLONNES_EMPRISE] = communes.geometry.bounds.to_numpy()
-        entites = communes[["geometry"]].to_geo_dict(drop_id=True)["features"]
-        contours = {code: e["geometry"] for code, e in zip(communes["code_insee"], entites, strict=True)}
-        return cls(tableau=tableau, contours=contours, comparaisons=comparaisons, manifeste=manifeste,
-                   _communes=communes)
+        return cls(tableau=tableau, contours=contours_geojson(communes), comparaisons=comparaisons,
+                   manifeste=manifeste, _communes=communes)
 
     @property
     def communes(self) -> gpd.GeoDataFrame:
         if self._communes is None:
             object.__setattr__(self, "_communes", en_geodataframe(self.tableau, self.contours))
         return self._communes
+
+
+def contours_geojson(communes: gpd.GeoDataFrame) -> dict[str, dict]:
+    """INSEE code → GeoJSON geometry of each commune of a GeoDataFrame (the form of
+    :attr:`Reference.contours`)."""
+    entites = communes[["geometry"]].to_geo_dict(drop_id=True)["features"]
+    return {code: e["geometry"] for code, e in zip(communes["code_insee"], entites, strict=True)}
 
 
 def en_geodataframe(tableau: pd.DataFrame, contours: dict[str, dict]) -> gpd.GeoDataFrame:
@@ -394,9 +399,10 @@ def _lire_communes(chemin: Path) -> tuple[pd.DataFrame, dict[str, dict]]:
                                 conseil=conseil)
     proprietes, geometries = [], []
     for rang, entite in enumerate(entites, start=1):
-        geometrie = entite.get("geometry") if isinstance(entite, dict) else None
-        if (not isinstance(entite.get("properties") if isinstance(entite, dict) else None, dict)
-                or not isinstance(geometrie, dict) or geometrie.get("type") not in TYPES_GEOJSON):
+        entite = entite if isinstance(entite, dict) else {}
+        geometrie = entite.get("geometry")
+        if (not isinstance(entite.get("properties"), dict) or not isinstance(geometrie, dict)
+                or geometrie.get("type") not in TYPES_GEOJSON):
             raise DonneesCorrompues(f"GeoJSON inattendu (entité n° {rang} : propriétés ou géométrie invalides)",
                                     fichier=chemin.name, conseil=conseil)
         proprietes.append(entite["properties"])

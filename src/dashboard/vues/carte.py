@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import xyzservices
 
+from dashboard.reference import COLONNES_EMPRISE, contours_geojson
 from dashboard.ressources import CSS_CARTE, CSS_GROUPES, JS_CARTE, JS_GROUPES, PREFIXE_URL
 from dashboard.vues.classes import Classe, couleur_pour
 from dashboard.vues.securite import safe_html
@@ -128,8 +129,7 @@ def couche_communes(
     proprietes = communes[["code_insee", "nom"]].reset_index(drop=True)
     codes = proprietes["code_insee"]
     if contours is None:
-        entites = communes[["geometry"]].to_geo_dict(drop_id=True)["features"]
-        contours = {code: e["geometry"] for code, e in zip(codes, entites, strict=True)}
+        contours = contours_geojson(communes)
     proprietes["nom"] = proprietes["nom"].map(safe_html)
     champs, alias = ["nom"], ["Commune"]
     for i, (libelle, serie) in enumerate(infobulles.items()):
@@ -176,7 +176,8 @@ def emprise_selection(communes: pd.DataFrame, selection: set[str] | None) -> np.
     dans = dans if not dans.empty else communes
     if "geometry" in dans.columns:
         return dans.total_bounds
-    return np.array([dans["ouest"].min(), dans["sud"].min(), dans["est"].max(), dans["nord"].max()], dtype=float)
+    ouest, sud, est, nord = COLONNES_EMPRISE
+    return np.array([dans[ouest].min(), dans[sud].min(), dans[est].max(), dans[nord].max()], dtype=float)
 
 
 def carte_communes(
