@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import os
 
 import pytest
@@ -11,6 +9,7 @@ from streamlit import file_util
 from streamlit.web.server.starlette import starlette_static_routes as routes
 
 from dashboard import langue_page
+from tests.asgi_local import get as _get
 
 
 @pytest.fixture
@@ -21,40 +20,6 @@ def gestionnaire(monkeypatch):
     assert langue_page.servir_en_francais()
     assert langue_page.page_servie_en_francais()
     return routes.create_streamlit_static_handler(directory=file_util.get_static_dir(), base_url=None)
-
-
-def _get(application, chemin: str, entetes: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    """One GET through an ASGI application, without a network."""
-    messages: list[dict] = []
-    demandes = iter([{"type": "http.request", "body": b"", "more_body": False}])
-    fini = asyncio.Event()
-
-    async def recevoir():
-        # The request, then the client's departure once the whole response is sent.
-        demande = next(demandes, None)
-        if demande is None:
-            await fini.wait()
-            return {"type": "http.disconnect"}
-        return demande
-
-    async def envoyer(message):
-        messages.append(message)
-        if message["type"] == "http.response.body" and not message.get("more_body"):
-            fini.set()
-
-    portee = {"type": "http", "method": "GET", "path": chemin, "raw_path": chemin.encode(), "root_path": "",
-              "query_string": b"", "scheme": "http",
-              "headers": [(b"host", b"localhost"), *((k.encode(), v.encode()) for k, v in (entetes or {}).items())],
-              "server": ("localhost", 80), "client": ("127.0.0.1", 1234), "http_version": "1.1",
-              "asgi": {"version": "3.0"}}
-    # In a thread of its own: the browser tests (Playwright's sync API) leave an event loop
-    # running in this one when the whole suite runs.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as fil:
-        fil.submit(asyncio.run, application(portee, recevoir, envoyer)).result(timeout=30)
-    debut = next(m for m in messages if m["type"] == "http.response.start")
-    entetes = {k.decode().lower(): v.decode() for k, v in debut["headers"]}
-    corps = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-    return debut["status"], entetes, corps
 
 
 def test_page_en_francais_ne_change_que_la_balise_racine():

@@ -33,9 +33,10 @@ def bootstrap_intact(monkeypatch):
     from streamlit.web import bootstrap
     from streamlit.web.server.starlette import starlette_static_routes
 
-    from dashboard import langue_page
+    from dashboard import langue_page, statiques
 
     monkeypatch.setattr(bootstrap, "_on_server_start", bootstrap._on_server_start)
+    monkeypatch.setattr(statiques, "_installee", False)
     monkeypatch.setattr(starlette_static_routes, "create_streamlit_static_handler",
                         starlette_static_routes.create_streamlit_static_handler)
     monkeypatch.setattr(langue_page, "_installee", False)
@@ -137,6 +138,19 @@ def test_preparer_sert_la_page_en_francais(bootstrap_intact, monkeypatch):
     # The page goes out with lang="fr" (tests/test_langue_page.py); app.py then draws no frame for it.
     assert starlette_static_routes.create_streamlit_static_handler is not original
     assert langue_page.page_servie_en_francais()
+
+
+@pytest.mark.parametrize("reglage", ["1", "0"])
+def test_preparer_sert_l_interface_depuis_la_memoire(bootstrap_intact, monkeypatch, reglage):
+    from streamlit import file_util
+    from streamlit.web.server.starlette import starlette_static_routes
+
+    monkeypatch.setenv("DASHBOARD_PRECHAUFFAGE", "0")
+    monkeypatch.setenv("DASHBOARD_STATIQUES_MEMOIRE", reglage)
+    serveur.preparer()
+    gestionnaire = starlette_static_routes.create_streamlit_static_handler(
+        directory=file_util.get_static_dir(), base_url=None)
+    assert hasattr(gestionnaire, "memoire") == (reglage == "1")  # tests/test_statiques.py for the rest
 
 
 def test_preparer_efface_le_drapeau_des_pages_v1(bootstrap_intact, monkeypatch):

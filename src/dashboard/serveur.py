@@ -47,14 +47,17 @@ Why not plain ``streamlit run app.py``:
 7. The warm-up ends by indexing the loaded modules for ``inspect.getmodule``
    (:func:`amorcer_index_des_modules`), which Streamlit would otherwise do in the first script
    run, when ``streamlit_folium`` declares its component.
-
 8. The page is served with ``<html lang="fr">`` (:mod:`dashboard.langue_page`) instead of
    Streamlit's ``lang="en"``: no frame in ``app.py`` to set it after the first run.
-9. Streamlit's configuration options given on the command line (``--server.port 8502``) or in
-   ``STREAMLIT_…`` variables are read by :mod:`dashboard.options_streamlit`, with the rules of
-   ``streamlit run``, instead of its ``click`` command line (~0.05 s of CPU before the server
-   listens, see :func:`lancer_sans_click`); anything else (``--help``, an unknown option…) goes
-   to ``streamlit run``, which answers as usual.
+9. Streamlit's interface files (``static/js/…``, named after their content, cached a year by
+   browsers) are answered from memory once read (:mod:`dashboard.statiques`) instead of going
+   to a worker thread for every file operation, each of which waited for the global lock held by
+   the warm-up. ``DASHBOARD_STATIQUES_MEMOIRE=0`` disables it.
+10. Streamlit's configuration options given on the command line (``--server.port 8502``) or in
+    ``STREAMLIT_…`` variables are read by :mod:`dashboard.options_streamlit`, with the rules of
+    ``streamlit run``, instead of its ``click`` command line (~0.05 s of CPU before the server
+    listens, see :func:`lancer_sans_click`); anything else (``--help``, an unknown option…) goes
+    to ``streamlit run``, which answers as usual.
 
 ``streamlit run app.py`` still works (a page reached that way redirects to the shell).
 """
@@ -72,7 +75,7 @@ import sys
 import threading
 from collections.abc import Callable
 
-from dashboard import cache_gabarits, langue_page
+from dashboard import cache_gabarits, langue_page, statiques
 from dashboard.chemins import RACINE_PROJET
 
 # A warm-up: named steps, each a tuple of modules imported in order.
@@ -346,6 +349,8 @@ def preparer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> None:
     """Everything the launcher does before handing over to Streamlit's command line."""
     desactiver_pages_v1()
     langue_page.servir_en_francais()
+    if os.environ.get("DASHBOARD_STATIQUES_MEMOIRE", "1") != "0":
+        statiques.installer()
     accelerer_inventaire_des_composants()
     _avertissement_deja_verifie()
     favicon_sans_pil()
