@@ -10,6 +10,7 @@ import sys
 import textwrap
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -37,6 +38,10 @@ def bootstrap_intact(monkeypatch):
 
     monkeypatch.setattr(bootstrap, "_on_server_start", bootstrap._on_server_start)
     monkeypatch.setattr(statiques, "_installee", False)
+    from streamlit.components.v1 import component_registry
+
+    monkeypatch.setattr(component_registry, "_get_module_name", component_registry._get_module_name)
+    monkeypatch.setattr(serveur, "_index_inutile", False)
     monkeypatch.setattr(starlette_static_routes, "create_streamlit_static_handler",
                         starlette_static_routes.create_streamlit_static_handler)
     monkeypatch.setattr(langue_page, "_installee", False)
@@ -477,6 +482,68 @@ def test_l_index_des_modules_est_amorce_par_le_prechauffage():
     avec = _dans_un_interpreteur_neuf(code.replace("{amorcage}", "serveur.amorcer_index_des_modules()")).split()
     assert int(sans[0]) > 1_000 and int(sans[1]) > 1_000  # every loaded module indexed in the script
     assert int(avec[0]) < 50
+
+
+def test_nom_du_composant_sans_index_des_modules():
+    # With the launcher's hook, declaring streamlit_folium's component indexes no module at all,
+    # warm-up or not, and the component keeps the name Streamlit gives it (its URL in the page).
+    code = """
+        import importlib, inspect, sys
+        from dashboard import serveur
+        assert serveur.nom_de_module_sans_index()
+        import streamlit
+        for module in serveur.MODULES_PRECHAUFFES:
+            importlib.import_module(module)
+        serveur.amorcer_index_des_modules()  # what the warm-up calls: nothing left to do
+        fichiers = []
+        origine = inspect.getabsfile
+        def getabsfile(objet, _filename=None):
+            fichiers.append(objet)
+            return origine(objet, _filename)
+        inspect.getabsfile = getabsfile
+        import streamlit_folium
+        print(len(fichiers), streamlit_folium._component_func.name)
+    """
+    nombre, nom = _dans_un_interpreteur_neuf(code).split()
+    assert int(nombre) == 0
+    assert nom == "streamlit_folium.st_folium"
+
+
+def test_nom_de_module_rapide_meme_reponse_que_streamlit(monkeypatch, tmp_path):
+    import inspect
+
+    from streamlit.components.v1 import component_registry
+
+    monkeypatch.setattr(component_registry, "_get_module_name", component_registry._get_module_name)
+    monkeypatch.setattr(serveur, "_index_inutile", False)
+    origine = component_registry._get_module_name
+    assert serveur.nom_de_module_sans_index()
+    rapide = component_registry._get_module_name
+    assert rapide is not origine and rapide.fonction_d_origine is origine
+    assert serveur.nom_de_module_sans_index()  # once only
+    assert component_registry._get_module_name is rapide
+
+    (tmp_path / "paquet_essai").mkdir()
+    (tmp_path / "paquet_essai" / "__init__.py").write_text("")
+    (tmp_path / "paquet_essai" / "composant.py").write_text(
+        "import inspect\nCADRE = inspect.currentframe()\ndef cadre():\n    return inspect.currentframe()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import paquet_essai.composant as module
+
+    try:
+        for cadre in (module.CADRE, module.cadre()):
+            assert rapide(cadre) == origine(cadre) == inspect.getmodule(cadre).__name__ == "paquet_essai.composant"
+        # Globals that do not name the module of the frame's file, or the main module: Streamlit's
+        # own function answers.
+        appels = []
+        monkeypatch.setattr(rapide, "fonction_d_origine", lambda cadre: appels.append(cadre) or "origine")
+        for nom in ("json", "__main__", "module_absent"):
+            faux = SimpleNamespace(f_globals={"__name__": nom}, f_code=module.CADRE.f_code)
+            assert rapide(faux) == "origine"
+        assert len(appels) == 3
+    finally:
+        sys.modules.pop("paquet_essai.composant", None)
+        sys.modules.pop("paquet_essai", None)
 
 
 def test_sans_prechauffage_le_theme_plotly_est_configure(bootstrap_intact, monkeypatch):

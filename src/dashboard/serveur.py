@@ -44,9 +44,11 @@ Why not plain ``streamlit run app.py``:
    map's modules, and builds it there only when a page waits for the whole warm-up (every page
    that draws a Plotly figure does) or ``DELAI_THEME_PLOTLY_S`` later: built right away, it took
    the processor from the first run of « Vue d'ensemble », which draws none.
-7. The warm-up ends by indexing the loaded modules for ``inspect.getmodule``
-   (:func:`amorcer_index_des_modules`), which Streamlit would otherwise do in the first script
-   run, when ``streamlit_folium`` declares its component.
+7. When ``streamlit_folium`` declares its component (first script run), Streamlit finds the
+   declaring module with ``inspect.getmodule``, which first indexes the file of every loaded
+   module (~0.1 s of CPU). The launcher names it from the caller's frame instead, checked against
+   the module's file (:func:`nom_de_module_sans_index`); failing that, the warm-up ends by
+   building the index (:func:`amorcer_index_des_modules`), off the script's path.
 8. The page is served with ``<html lang="fr">`` (:mod:`dashboard.langue_page`) instead of
    Streamlit's ``lang="en"``: no frame in ``app.py`` to set it after the first run.
 9. Streamlit's interface files (``static/js/…``, named after their content, cached a year by
@@ -173,13 +175,52 @@ def prechauffer(etapes: Etapes = ETAPES_PRECHAUFFAGE, differes: tuple[str, ...] 
     return fil
 
 
+_index_inutile = False
+
+
+def nom_de_module_sans_index() -> bool:
+    """Streamlit names a v1 component after the module that declares it, found with
+    ``inspect.getmodule`` on the caller's frame: the first call indexes the file of every loaded
+    module (~1,400 after the warm-up, ~0.1 s of CPU), on the path of the first map, since
+    ``streamlit_folium`` declares its component when the first script run imports it. The
+    frame's globals name that module: when the module of that name has the frame's file, the
+    name is the answer ``inspect.getmodule`` would give, without the index. Anything else
+    (``__main__``, a module without a file, another file) goes to Streamlit's function. Private
+    Streamlit name (``component_registry._get_module_name``): when it is gone, nothing is
+    changed and the warm-up builds the index as before (:func:`amorcer_index_des_modules`)."""
+    global _index_inutile
+    try:
+        from streamlit.components.v1 import component_registry
+    except ImportError:
+        return False
+    origine = getattr(component_registry, "_get_module_name", None)
+    if not callable(origine):
+        return False
+    if getattr(origine, "fonction_d_origine", None) is not None:
+        return True
+
+    def nom_de_module(caller_frame) -> str:
+        nom = caller_frame.f_globals.get("__name__")
+        module = sys.modules.get(nom) if isinstance(nom, str) and nom != "__main__" else None
+        fichier = getattr(module, "__file__", None)
+        if fichier and os.path.realpath(fichier) == os.path.realpath(caller_frame.f_code.co_filename):
+            return nom
+        return nom_de_module.fonction_d_origine(caller_frame)
+
+    nom_de_module.fonction_d_origine = origine
+    component_registry._get_module_name = nom_de_module
+    _index_inutile = True
+    return True
+
+
 def amorcer_index_des_modules() -> None:
     """``inspect.getmodule`` indexes the file of every module in ``sys.modules`` the first time it
     is asked about an object that is not a module, then only the modules imported since.
     Streamlit asks it when a component is declared, i.e. when the first script run imports
     ``streamlit_folium``: ~0.1 s of indexing on the path of the first map. The warm-up does it
     once its imports are in (the same stdlib function, called once more, on another thread)."""
-    inspect.getmodule(amorcer_index_des_modules.__code__)
+    if not _index_inutile:
+        inspect.getmodule(amorcer_index_des_modules.__code__)
 
 
 class _DiffererThemePlotly(importlib.abc.MetaPathFinder):
@@ -354,6 +395,7 @@ def preparer(etapes: Etapes = ETAPES_PRECHAUFFAGE) -> None:
     accelerer_inventaire_des_composants()
     _avertissement_deja_verifie()
     favicon_sans_pil()
+    nom_de_module_sans_index()
     if prechauffage_demande():
         _prechauffer_apres_demarrage(etapes)
     else:
