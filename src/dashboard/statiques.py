@@ -14,8 +14,9 @@ runs. :func:`installer` wraps Streamlit's handler so that such a file is read on
 loop, then answered from memory, with the headers Starlette and Streamlit give it (built by
 their own code: type, length, date, tag, cache rule). Everything else goes the usual way: the page
 itself (``index.html``, ``no-cache``), a HEAD, a byte range, a conditional request, a path that
-does not resolve to a file of the folder, a file that changed while being read, and any new
-file once the memory budget is spent (:data:`BUDGET_OCTETS`).
+does not resolve to a file of the folder, a file whose size changed while being read. Once the
+memory budget is spent (:data:`BUDGET_OCTETS`), a new file is still read on the event loop but no
+longer kept.
 
 Private Streamlit names (``starlette_static_routes.create_streamlit_static_handler``,
 ``_apply_cache_headers``): when they are gone, nothing is changed.
@@ -82,7 +83,7 @@ class Memoire:
                 contenu = fichier.read()
         except (OSError, ValueError):  # Starlette answers these itself (401, 404…)
             return None
-        if len(contenu) != etat.st_size:  # changed while being read
+        if len(contenu) != etat.st_size:  # its size changed while being read
             return None
         reponse = gestionnaire.file_response(complet, etat, portee)
         if reponse.status_code != 200:
