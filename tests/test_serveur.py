@@ -459,12 +459,15 @@ def test_le_theme_plotly_est_construit_apres_le_delai_sans_demande():
     assert resultat == "True True True"
 
 
-def test_l_index_des_modules_est_amorce_par_le_prechauffage():
-    # Declaring streamlit_folium's component asks inspect.getmodule, which indexes the file of
-    # every module loaded since its last call: after the warm-up, only the few new ones.
+def _declaration_du_composant(avant: str = "pass", amorcage: str = "pass") -> tuple[int, int, str]:
+    """In a fresh interpreter: ``avant``, Streamlit and the warm-up's modules, ``amorcage``, then
+    the import of streamlit_folium (which declares its component). Returns the number of objects
+    inspect.getabsfile was asked about meanwhile (the index), of modules loaded, and the name of
+    the component."""
     code = """
         import importlib, inspect, sys
         from dashboard import serveur
+        {avant}
         import streamlit
         for module in serveur.MODULES_PRECHAUFFES:
             importlib.import_module(module)
@@ -476,37 +479,31 @@ def test_l_index_des_modules_est_amorce_par_le_prechauffage():
             return origine(objet, _filename)
         inspect.getabsfile = getabsfile
         import streamlit_folium
-        print(len(fichiers), len(sys.modules))
+        print(len(fichiers), len(sys.modules), streamlit_folium._component_func.name)
     """
-    sans = _dans_un_interpreteur_neuf(code.replace("{amorcage}", "pass")).split()
-    avec = _dans_un_interpreteur_neuf(code.replace("{amorcage}", "serveur.amorcer_index_des_modules()")).split()
-    assert int(sans[0]) > 1_000 and int(sans[1]) > 1_000  # every loaded module indexed in the script
-    assert int(avec[0]) < 50
+    fichiers, modules, nom = _dans_un_interpreteur_neuf(code.replace("{avant}", avant).replace(
+        "{amorcage}", amorcage)).split()
+    return int(fichiers), int(modules), nom
+
+
+def test_l_index_des_modules_est_amorce_par_le_prechauffage():
+    # Declaring streamlit_folium's component asks inspect.getmodule, which indexes the file of
+    # every module loaded since its last call: after the warm-up, only the few new ones.
+    sans, modules, _ = _declaration_du_composant()
+    avec, _, _ = _declaration_du_composant(amorcage="serveur.amorcer_index_des_modules()")
+    assert sans > 1_000 and modules > 1_000  # every loaded module indexed in the script
+    assert avec < 50
 
 
 def test_nom_du_composant_sans_index_des_modules():
-    # With the launcher's hook, declaring streamlit_folium's component indexes no module at all,
-    # warm-up or not, and the component keeps the name Streamlit gives it (its URL in the page).
-    code = """
-        import importlib, inspect, sys
-        from dashboard import serveur
-        assert serveur.nom_de_module_sans_index()
-        import streamlit
-        for module in serveur.MODULES_PRECHAUFFES:
-            importlib.import_module(module)
-        serveur.amorcer_index_des_modules()  # what the warm-up calls: nothing left to do
-        fichiers = []
-        origine = inspect.getabsfile
-        def getabsfile(objet, _filename=None):
-            fichiers.append(objet)
-            return origine(objet, _filename)
-        inspect.getabsfile = getabsfile
-        import streamlit_folium
-        print(len(fichiers), streamlit_folium._component_func.name)
-    """
-    nombre, nom = _dans_un_interpreteur_neuf(code).split()
-    assert int(nombre) == 0
+    # With the launcher's hook, declaring streamlit_folium's component indexes no module at all
+    # (the warm-up's call has nothing left to do), and the component keeps the name Streamlit
+    # gives it (its URL in the page).
+    fichiers, _, nom = _declaration_du_composant(avant="assert serveur.nom_de_module_sans_index()",
+                                                 amorcage="serveur.amorcer_index_des_modules()")
+    assert fichiers == 0
     assert nom == "streamlit_folium.st_folium"
+    assert _declaration_du_composant()[2] == nom  # Streamlit's own way gives the same name
 
 
 def test_nom_de_module_rapide_meme_reponse_que_streamlit(monkeypatch, tmp_path):

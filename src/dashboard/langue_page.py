@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 import os
 
+from dashboard import statiques
+
 BALISE_ANGLAISE = '<html lang="en">'
 BALISE_FRANCAISE = '<html lang="fr">'
 # Headers of the file on disk that do not describe the page served in its place (which is always
@@ -46,22 +48,16 @@ def servir_en_francais() -> bool:
     try:
         from starlette.responses import FileResponse, HTMLResponse
         from streamlit import file_util
-        from streamlit.web.server.starlette import starlette_static_routes as routes
     except ImportError:
         return False
-    creer = getattr(routes, "create_streamlit_static_handler", None)
     index = os.path.join(file_util.get_static_dir(), "index.html")
     try:
         with open(index, encoding="utf-8") as fichier:
             francaise = page_en_francais(fichier.read())
     except OSError:
         francaise = None
-    if not callable(creer) or francaise is None:
-        _journal.warning('Page servie avec lang="en" : gestionnaire ou page de Streamlit inattendus')
-        return False
 
-    def creer_en_francais(directory: str, base_url: str | None):
-        gestionnaire = creer(directory=directory, base_url=base_url)
+    def en_francais(gestionnaire):
         reponse_d_origine = gestionnaire.get_response
 
         async def get_response(path, scope):
@@ -75,7 +71,9 @@ def servir_en_francais() -> bool:
         gestionnaire.get_response = get_response
         return gestionnaire
 
-    routes.create_streamlit_static_handler = creer_en_francais
+    if francaise is None or not statiques.envelopper_gestionnaire(en_francais):
+        _journal.warning('Page servie avec lang="en" : gestionnaire ou page de Streamlit inattendus')
+        return False
     _installee = True
     return True
 

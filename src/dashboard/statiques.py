@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import stat
+from collections.abc import Callable
 from typing import Any
 
 # Streamlit's whole static folder weighs ~26 MB; a page asks for a few megabytes of it.
@@ -96,37 +97,46 @@ class Memoire:
         return entree
 
 
-def installer() -> bool:
-    """Wrap Streamlit's static file handler (before the server starts). Returns whether it is done."""
-    global _installee
-    if _installee:
-        return True
+def envelopper_gestionnaire(envelopper: Callable[[Any], Any]) -> bool:
+    """Make Streamlit's static file handler factory pass every handler it creates through
+    ``envelopper`` (before the server starts). ``False`` when the factory is not there."""
     try:
         from streamlit.web.server.starlette import starlette_static_routes as routes
     except ImportError:
         return False
     creer = getattr(routes, "create_streamlit_static_handler", None)
     if not callable(creer):
-        _journal.warning("Fichiers de l'interface servis sans mémoire : gestionnaire de Streamlit introuvable")
         return False
 
-    def creer_en_memoire(directory: str, base_url: str | None):
-        gestionnaire = creer(directory=directory, base_url=base_url)
-        if not all(callable(getattr(gestionnaire, nom, None))
-                   for nom in ("_apply_cache_headers", "lookup_path", "file_response", "get_response")):
-            _journal.warning("Fichiers de l'interface servis sans mémoire : gestionnaire de Streamlit inattendu")
-            return gestionnaire
-        memoire = Memoire(gestionnaire)
-        d_origine = gestionnaire.get_response
+    def creer_enveloppe(directory: str, base_url: str | None):
+        return envelopper(creer(directory=directory, base_url=base_url))
 
-        async def get_response(path, scope):
-            reponse = memoire.reponse(path, scope)
-            return reponse if reponse is not None else await d_origine(path, scope)
-
-        gestionnaire.get_response = get_response
-        gestionnaire.memoire = memoire
-        return gestionnaire
-
-    routes.create_streamlit_static_handler = creer_en_memoire
-    _installee = True
+    routes.create_streamlit_static_handler = creer_enveloppe
     return True
+
+
+def _en_memoire(gestionnaire: Any) -> Any:
+    if not all(callable(getattr(gestionnaire, nom, None))
+               for nom in ("_apply_cache_headers", "lookup_path", "file_response", "get_response")):
+        _journal.warning("Fichiers de l'interface servis sans mémoire : gestionnaire de Streamlit inattendu")
+        return gestionnaire
+    memoire = Memoire(gestionnaire)
+    d_origine = gestionnaire.get_response
+
+    async def get_response(path, scope):
+        reponse = memoire.reponse(path, scope)
+        return reponse if reponse is not None else await d_origine(path, scope)
+
+    gestionnaire.get_response = get_response
+    gestionnaire.memoire = memoire
+    return gestionnaire
+
+
+def installer() -> bool:
+    """Wrap Streamlit's static file handler (before the server starts). Returns whether it is done."""
+    global _installee
+    if not _installee:
+        _installee = envelopper_gestionnaire(_en_memoire)
+        if not _installee:
+            _journal.warning("Fichiers de l'interface servis sans mémoire : gestionnaire de Streamlit introuvable")
+    return _installee
