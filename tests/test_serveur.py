@@ -30,6 +30,7 @@ def compilation_jinja_intacte(monkeypatch):
 def bootstrap_intact(monkeypatch):
     """Whatever ``preparer`` changes in Streamlit is put back after the test."""
     from streamlit import delta_generator
+    from streamlit.components.v1 import component_registry
     from streamlit.components.v2 import manifest_scanner
     from streamlit.web import bootstrap
     from streamlit.web.server.starlette import starlette_static_routes
@@ -38,8 +39,6 @@ def bootstrap_intact(monkeypatch):
 
     monkeypatch.setattr(bootstrap, "_on_server_start", bootstrap._on_server_start)
     monkeypatch.setattr(statiques, "_installee", False)
-    from streamlit.components.v1 import component_registry
-
     monkeypatch.setattr(component_registry, "_get_module_name", component_registry._get_module_name)
     monkeypatch.setattr(serveur, "_index_inutile", False)
     monkeypatch.setattr(starlette_static_routes, "create_streamlit_static_handler",
